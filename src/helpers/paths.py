@@ -1,0 +1,39 @@
+"""Where things live, so that no code or notebook depends on the working directory.
+
+The project root is found from this file's location (the package is installed in editable mode from
+``src/``), or from the ``JINSHUI_ROOT`` environment variable when set (used to point a run elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _find_root() -> Path:
+    """Return the project root: ``$JINSHUI_ROOT`` or the folder holding ``pyproject.toml`` above here."""
+    env = os.environ.get("JINSHUI_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "data").is_dir():
+            return parent
+    raise RuntimeError(
+        f"cannot find the project root above {here}; install the project in editable mode "
+        "(make setup) or set JINSHUI_ROOT"
+    )
+
+
+PROJECT_ROOT: Path = _find_root()
+DATA_DIR: Path = PROJECT_ROOT / "data"
+RAW_DIR: Path = DATA_DIR / "raw"
+REPORT_TEXT: Path = RAW_DIR / "jinshui-2020-government-work-report.txt"
+FIGURES_CSV: Path = DATA_DIR / "figures.csv"
+EXCLUDED_CSV: Path = DATA_DIR / "figures_excluded.csv"
+REFERENCE_DIR: Path = DATA_DIR / "reference"
+NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
+REPORTS_DIR: Path = PROJECT_ROOT / "reports"
+
+#: sha256 of the report text as received (``shared/source``); ``data/raw`` must match it byte for byte.
+REPORT_TEXT_SHA256 = "39eacbf2ec3da1c3c4bb8e4a4463a5b16677e9539051832715066ff171b9a025"

@@ -23,17 +23,13 @@ def test_every_quote_is_verbatim_and_unique(figures_table: pd.DataFrame, report:
         assert row.value_as_printed in row.quote, row.figure_id
 
 
-def test_every_number_is_accounted_for(
-    figures_table: pd.DataFrame, excluded_table: pd.DataFrame, report: str
-) -> None:
+def test_every_number_is_accounted_for(figures_table: pd.DataFrame, excluded_table: pd.DataFrame, report: str) -> None:
     unaccounted, double_counted = figures.account_for_mentions(report, figures_table, excluded_table)
     assert unaccounted == []
     assert double_counted == []
 
 
-def test_coverage_detects_a_dropped_row(
-    figures_table: pd.DataFrame, excluded_table: pd.DataFrame, report: str
-) -> None:
+def test_coverage_detects_a_dropped_row(figures_table: pd.DataFrame, excluded_table: pd.DataFrame, report: str) -> None:
     unaccounted, _ = figures.account_for_mentions(
         report, figures_table[figures_table["figure_id"] != "retail_sales"], excluded_table
     )

@@ -89,9 +89,7 @@ def test_chinese_integers(text: str, expected: int) -> None:
         ("大年初一", "", "", None),  # valid, checked below with an unknown year
     ],
 )
-def test_malformed_input_is_an_error_never_zero(
-    value_text: str, unit_text: str, prefix: str, message: str
-) -> None:
+def test_malformed_input_is_an_error_never_zero(value_text: str, unit_text: str, prefix: str, message: str) -> None:
     if message is None:
         with pytest.raises(NumberParseError, match="no Spring Festival date for 1999"):
             parse_quantity(value_text, unit_text, prefix, year=1999)

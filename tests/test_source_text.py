@@ -56,7 +56,4 @@ def test_normalization_only_removes_whitespace(report: str) -> None:
 
 def test_clause_is_bounded_by_punctuation(report: str) -> None:
     start = report.index("979.4")
-    assert (
-        text.clause_at(report, start, start + 5)
-        == "实现地方一般公共预算收入122亿元、社会消费品零售总额979.4亿元"
-    )
+    assert text.clause_at(report, start, start + 5) == "实现地方一般公共预算收入122亿元、社会消费品零售总额979.4亿元"

@@ -53,9 +53,7 @@ FIGURE_COLUMNS: dict[str, ColumnInfo] = {
     "indicator_en": ColumnInfo("What is measured, in English."),
     "prefix_as_printed": ColumnInfo("Qualifying word printed before the number (突破, 最高可), else empty."),
     "value_as_printed": ColumnInfo("The number exactly as printed (4.8, 1/30, 万, 五, 大年初一)."),
-    "unit_as_printed": ColumnInfo(
-        "The magnitude, qualifier and unit exactly as printed (万余名, 亿元, %以上)."
-    ),
+    "unit_as_printed": ColumnInfo("The magnitude, qualifier and unit exactly as printed (万余名, 亿元, %以上)."),
     "value": ColumnInfo("The value in the base unit (1800亿元 -> 180000000000; 1/30 -> 3.333…)."),
     "unit": ColumnInfo("Base unit of value.", UNITS),
     "qualifier": ColumnInfo("How the printed number bounds the true value.", QUALIFIERS),
@@ -69,9 +67,7 @@ EXCLUDED_COLUMNS: dict[str, ColumnInfo] = {
     "token": ColumnInfo("The numeric token as the extraction function finds it."),
     "context": ColumnInfo("The word or name the token is part of (十三五, 5G-V2X)."),
     "quote": ColumnInfo("Clause of the normalized text containing the token, verbatim."),
-    "category": ColumnInfo(
-        "Why it is not a quantity.", ("year", "name", "slogan", "word", "threshold", "standard")
-    ),
+    "category": ColumnInfo("Why it is not a quantity.", ("year", "name", "slogan", "word", "threshold", "standard")),
     "reason": ColumnInfo("The reason in words."),
 }
 
@@ -194,9 +190,7 @@ def _parse_problems(label: str, row: pd.Series) -> list[str]:
         problems.append(f"{label}, column 'unit': {row['unit']!r} but the printed unit reads {parsed.unit!r}")
     if parsed.qualifier != row["qualifier"]:
         printed = parsed.qualifier
-        problems.append(
-            f"{label}, column 'qualifier': {row['qualifier']!r} but the printed text reads {printed!r}"
-        )
+        problems.append(f"{label}, column 'qualifier': {row['qualifier']!r} but the printed text reads {printed!r}")
     return problems
 
 
@@ -237,9 +231,7 @@ def load_excluded(path: Path | None = None, text: str | None = None) -> pd.DataF
         for index, row in frame.iterrows():
             label = f"line {int(index) + 2} ({row['token']})"
             if text.count(row["quote"]) != 1:
-                problems.append(
-                    f"{label}, column 'quote': {row['quote']!r} is not once in the normalized text"
-                )
+                problems.append(f"{label}, column 'quote': {row['quote']!r} is not once in the normalized text")
             if row["token"] not in row["quote"]:
                 problems.append(f"{label}, column 'token': not in its quote")
             if row["category"] not in allowed:
@@ -263,9 +255,7 @@ def claimed_positions(text: str, quote: str, token: str) -> list[int]:
     return found
 
 
-def account_for_mentions(
-    text: str, figures: pd.DataFrame, excluded: pd.DataFrame
-) -> tuple[list[str], list[str]]:
+def account_for_mentions(text: str, figures: pd.DataFrame, excluded: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Match every mention in ``text`` to a figures or excluded row.
 
     Returns (unaccounted mentions, rows counted twice or claiming nothing), each as readable lines. A

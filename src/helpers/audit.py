@@ -1,0 +1,291 @@
+"""Audit rules that check the report's internal claims and produce findings.
+
+Each rule reads the figures table, the derived metrics and the reference, and returns findings with a
+severity: ``error`` (a claim that cannot be true as printed), ``warning`` (a claim to treat with care: out of
+plausible bounds, or compared across different scopes), ``info`` (a check that passed, or a caveat every
+reader should know). Rules stay quiet when there is nothing to say.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pandas as pd
+
+from helpers.metrics import Inputs, Term, cmp, fig, metric_value
+from helpers.reference import Reference, population_bases
+
+FINDING_COLUMNS: tuple[str, ...] = (
+    "finding_id",
+    "rule",
+    "severity",
+    "figure_ids",
+    "message_en",
+    "message_zh",
+)
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+#: Year-on-year growth rates outside this range (percent) are flagged for a second look.
+PLAUSIBLE_GROWTH_PERCENT: tuple[float, float] = (-50.0, 100.0)
+#: Parts that cannot exceed their wholes.
+COMPONENTS: tuple[tuple[Term, Term], ...] = (
+    (fig("modern_services_value_added"), fig("gdp")),
+    (fig("one_visit_items"), fig("service_items_in_hall")),
+    (fig("signed_projects_over_100m"), fig("new_signed_projects")),
+    (fig("new_market_entities"), fig("market_entities_total")),
+    (cmp("jinshui_gdp_h1"), fig("gdp")),
+)
+#: A share the report states, and the metric that computes the same share from a sourced comparator.
+STATED_VS_COMPUTED: tuple[tuple[str, str], ...] = (
+    ("market_entities_share_of_henan", "market_entities_share_of_henan_computed"),
+)
+
+Finding = dict[str, str]
+
+
+def _finding(rule: str, key: str, severity: str, figure_ids: list[str], en: str, zh: str) -> Finding:
+    return {
+        "finding_id": f"{rule}__{key}",
+        "rule": rule,
+        "severity": severity,
+        "figure_ids": ";".join(figure_ids),
+        "message_en": en,
+        "message_zh": zh,
+    }
+
+
+def _pct(value: float) -> str:
+    return f"{value:.2f}%"
+
+
+def rule_share_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """A share of a larger total must lie in (0, 100]; otherwise the part exceeds its whole."""
+    del reference
+    found = []
+    levels = figures.set_index("figure_id")["value"]
+    for row in figures[figures["kind"] == "share"].itertuples(index=False):
+        if 0 < row.value <= 100:
+            continue
+        part = levels.get(row.base_figure_id, math.nan)
+        implied = part / (row.value / 100) if row.value else math.inf
+        found.append(
+            _finding(
+                "share_out_of_range",
+                row.figure_id,
+                "error",
+                [row.figure_id, row.base_figure_id],
+                f"{row.indicator_en} is printed as {row.value:g}% ({row.quote}); a part cannot be more than its whole. "
+                f"Read as a share it implies a city total of {implied:.1f}, fewer than the district's own {part:g}. "
+                "The percentage may be a growth rate or a misprint; it is not used as a share.",
+                f"{row.indicator_zh}印为{row.value:g}%(“{row.quote}”),部分不可能超过整体。若按比重理解,推算全市总数为"
+                f"{implied:.1f},少于本区自身的{part:g}。该百分比可能是增长率或印误,不作比重使用。",
+            )
+        )
+    return found
+
+
+def rule_stated_share_vs_comparator(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference
+) -> list[Finding]:
+    """A share the report states must agree, within rounding, with the share computed from a sourced total."""
+    found = []
+    inputs = Inputs(figures, reference)
+    for figure_id, metric_id in STATED_VS_COMPUTED:
+        stated = inputs.get(fig(figure_id))
+        row = metrics[(metrics["metric_id"] == metric_id) & (metrics["population_basis"] == "")].iloc[0]
+        if row["status"] == "missing":
+            continue
+        overlap = stated.low <= row["high"] and row["low"] <= stated.high
+        severity = "info" if overlap else "warning"
+        verdict_en = "consistent within rounding" if overlap else "not consistent, even allowing for rounding"
+        verdict_zh = "在舍入误差内一致" if overlap else "即使考虑舍入误差也不一致"
+        found.append(
+            _finding(
+                "stated_share_vs_comparator",
+                figure_id,
+                severity,
+                [figure_id],
+                f"The report's share {_pct(stated.value)} [{_pct(stated.low)}, {_pct(stated.high)}] and the share "
+                f"computed from the sourced total ({row['formula']}) {_pct(row['value'])} "
+                f"[{_pct(row['low'])}, {_pct(row['high'])}] are {verdict_en}.",
+                f"报告所称比重{_pct(stated.value)}与按有出处的总量计算的比重{_pct(row['value'])}{verdict_zh}。",
+            )
+        )
+    return found
+
+
+def rule_growth_out_of_bounds(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """Growth rates outside the plausible range deserve a second look."""
+    del metrics, reference
+    low, high = PLAUSIBLE_GROWTH_PERCENT
+    rows = figures[(figures["kind"] == "growth_rate") & ~figures["value"].between(low, high)]
+    return [
+        _finding(
+            "growth_out_of_bounds",
+            row.figure_id,
+            "warning",
+            [row.figure_id],
+            f"{row.indicator_en}: {row.value:g}% is outside the plausible range [{low:g}%, {high:g}%].",
+            f"{row.indicator_zh}:{row.value:g}%超出合理区间[{low:g}%, {high:g}%]。",
+        )
+        for row in rows.itertuples(index=False)
+    ]
+
+
+def rule_rate_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """A completion or reduction rate in percent lies in [0, 100]."""
+    del metrics, reference
+    rows = figures[(figures["kind"] == "rate") & ~figures["value"].between(0, 100)]
+    return [
+        _finding(
+            "rate_out_of_range",
+            row.figure_id,
+            "error",
+            [row.figure_id],
+            f"{row.indicator_en}: a rate of {row.value:g}% is impossible.",
+            f"{row.indicator_zh}:{row.value:g}%的比率不可能成立。",
+        )
+        for row in rows.itertuples(index=False)
+    ]
+
+
+def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """A part cannot be larger than its total, even at the extremes of both intervals."""
+    del metrics
+    inputs = Inputs(figures, reference)
+    found = []
+    for part_term, whole_term in COMPONENTS:
+        part, whole = inputs.get(part_term), inputs.get(whole_term)
+        ids = [t.ident for t in (part_term, whole_term) if t.source == "fig"]
+        if part.high <= whole.low:
+            found.append(
+                _finding(
+                    "component_within_total",
+                    part_term.ident,
+                    "info",
+                    ids,
+                    f"Checked: {part_term} ({part.value:,.0f}) is within its total {whole_term} ({whole.value:,.0f}), "
+                    f"{(part / whole).scale(100).value:.1f}% of it.",
+                    f"已核对:{part_term}({part.value:,.0f})不超过其总量{whole_term}({whole.value:,.0f}),"
+                    f"占{(part / whole).scale(100).value:.1f}%。",
+                )
+            )
+        elif part.low > whole.high:
+            found.append(
+                _finding(
+                    "component_exceeds_total",
+                    part_term.ident,
+                    "error",
+                    ids,
+                    f"{part_term} ({part.value:,.0f}) is larger than its total {whole_term} ({whole.value:,.0f}).",
+                    f"{part_term}({part.value:,.0f})大于其总量{whole_term}({whole.value:,.0f})。",
+                )
+            )
+    return found
+
+
+def rule_scope_mismatch(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """Every metric that compares different scopes is flagged, with the reason."""
+    del figures, reference
+    rows = metrics[metrics["status"] == "scope_mismatch"]
+    return [
+        _finding(
+            "scope_mismatch",
+            row.metric_id,
+            "warning",
+            [i for i in row.inputs.split(";") if "_" in i],
+            f"{row.label_en} = {_pct(row.value)} compares different scopes; {row.note}.",
+            f"{row.label_zh}={_pct(row.value)}:比较口径不同,仅供参考。",
+        )
+        for row in rows.itertuples(index=False)
+    ]
+
+
+def rule_missing_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """Metrics that cannot be computed because a comparator has no cited source."""
+    del figures, reference
+    rows = metrics[metrics["status"] == "missing"]
+    return [
+        _finding(
+            "missing_comparator",
+            f"{row.metric_id}__{row.population_basis or 'all'}",
+            "info",
+            [],
+            f"{row.label_en}"
+            + (f" ({row.population_basis})" if row.population_basis else "")
+            + f" is not computed: {row.note}.",
+            f"{row.label_zh}"
+            + (f"({row.population_basis})" if row.population_basis else "")
+            + "未计算:缺少有出处的对比数据。",
+        )
+        for row in rows.itertuples(index=False)
+    ]
+
+
+def rule_lower_bound_inputs(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """Figures printed as floors or ceilings, and how many derived metrics inherit that one-sidedness."""
+    del reference
+    found = []
+    for row in figures[figures["qualifier"].isin(["at_least", "at_most"])].itertuples(index=False):
+        users = metrics[metrics["inputs"].str.split(";").apply(lambda ids, f=row.figure_id: f in ids)]
+        if users.empty:
+            continue
+        bound_en = "a floor" if row.qualifier == "at_least" else "a ceiling"
+        bound_zh = "下限" if row.qualifier == "at_least" else "上限"
+        found.append(
+            _finding(
+                "one_sided_input",
+                row.figure_id,
+                "info",
+                [row.figure_id],
+                f"{row.indicator_en} is printed as {bound_en} ({row.quote}); {len(users)} derived metric rows use it, "
+                "and their intervals extend one way by the convention in data/README.md.",
+                f"{row.indicator_zh}为{bound_zh}(“{row.quote}”);{len(users)}行派生指标使用该数,其区间按约定单向延伸。",
+            )
+        )
+    return found
+
+
+def rule_population_scope(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """The census unit for Jinshui includes Zhengdong New District; the report's figures do not."""
+    del figures
+    bases = population_bases(reference)
+    census = bases["census_2020_incl_zhengdong"].estimate.value
+    resident = bases["resident_2019"].estimate.value
+    ratio = metric_value(metrics, "gdp_per_capita", "resident_2019") / metric_value(
+        metrics, "gdp_per_capita", "census_2020_incl_zhengdong"
+    )
+    return [
+        _finding(
+            "population_scope",
+            "census_includes_zhengdong",
+            "warning",
+            [],
+            f"The 2020 census counts {census:,.0f} people in unit 410105 Jinshui, which includes Zhengdong New "
+            f"District; Zhengzhou's statistics count Jinshui without it ({resident:,.0f} at the end of 2019). "
+            f"Per-capita values differ by a factor of {ratio:.2f} between the two bases.",
+            f"七普410105金水区单元{census:,.0f}人含郑东新区;郑州市统计的金水区不含郑东新区(2019年末{resident:,.0f}人)。"
+            f"两种口径下的人均值相差{ratio:.2f}倍。",
+        )
+    ]
+
+
+RULES: tuple[Callable[[pd.DataFrame, pd.DataFrame, Reference], list[Finding]], ...] = (
+    rule_share_out_of_range,
+    rule_stated_share_vs_comparator,
+    rule_growth_out_of_bounds,
+    rule_rate_out_of_range,
+    rule_component_exceeds_total,
+    rule_scope_mismatch,
+    rule_population_scope,
+    rule_lower_bound_inputs,
+    rule_missing_comparators,
+)
+
+
+def run_audit(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """Run every rule; return the findings, most severe first."""
+    rows = [finding for rule in RULES for finding in rule(figures, metrics, reference)]
+    table = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+    order = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+    return table.sort_values("severity", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

@@ -1,0 +1,719 @@
+"""Derived metrics: shares, implied levels and totals, per-capita values and ratios, each with its interval.
+
+Shares of city and province totals, implied previous-year levels and comparator totals, per-capita estimates
+under every population basis, and structure ratios inside the district.
+
+``build_derived_metrics()`` makes the whole table from ``data/`` in one call. Every row says how it was
+computed (``formula``), from what (``inputs``: figure and comparator ids) and, for per-capita values, on which
+population basis. A metric whose comparator has no cited source is a row with status ``missing`` and no
+value, never an estimate. ``python -m helpers.metrics OUTPUT_DIR`` writes the table and the audit findings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.figures import FiguresValidationError, load_figures
+from helpers.intervals import Estimate, printed_estimate
+from helpers.reference import (
+    POPULATION_BASES,
+    MissingComparatorError,
+    PopulationBasis,
+    Reference,
+    comparator_population,
+    load_reference,
+    population_bases,
+)
+
+METRIC_COLUMNS: tuple[str, ...] = (
+    "metric_id",
+    "theme",
+    "label_en",
+    "label_zh",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "formula",
+    "inputs",
+    "population_basis",
+    "status",
+    "note",
+)
+STATUSES: tuple[str, ...] = ("ok", "scope_mismatch", "missing")
+
+
+@dataclass(frozen=True)
+class Term:
+    """An input of a formula: a figure (``fig``) or a comparator (``cmp``), or a named population basis."""
+
+    source: str
+    ident: str
+
+    def __str__(self) -> str:
+        """The id as it appears in formulas and in the inputs column."""
+        return self.ident
+
+
+def fig(ident: str) -> Term:
+    """A figure of the report, by figure_id."""
+    return Term("fig", ident)
+
+
+def cmp(ident: str) -> Term:
+    """A sourced comparator, by comparator_id."""
+    return Term("cmp", ident)
+
+
+@dataclass
+class Inputs:
+    """Resolves terms to estimates: figures from the figures table, comparators from the reference."""
+
+    figures: pd.DataFrame
+    reference: Reference
+    _figure_estimates: dict[str, Estimate] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Compute each figure's interval once."""
+        for row in self.figures.itertuples(index=False):
+            self._figure_estimates[row.figure_id] = printed_estimate(
+                row.value_as_printed, row.unit_as_printed, row.prefix_as_printed
+            )
+
+    def get(self, term: Term) -> Estimate:
+        """The estimate for a term; a comparator without a cited source raises MissingComparatorError."""
+        if term.source == "fig":
+            if term.ident not in self._figure_estimates:
+                raise KeyError(f"unknown figure_id {term.ident!r}")
+            return self._figure_estimates[term.ident]
+        return self.reference.comparator(term.ident).estimate
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """How to compute one metric: a formula over terms, with its labels and unit."""
+
+    metric_id: str
+    theme: str
+    label_en: str
+    label_zh: str
+    unit: str
+    terms: tuple[Term, ...]
+    compute: Callable[..., Estimate]
+    formula: str
+    status: str = "ok"
+    note: str = ""
+
+
+def ratio(
+    metric_id: str,
+    theme: str,
+    label_en: str,
+    label_zh: str,
+    part: Term,
+    whole: Term,
+    *,
+    percent: bool = True,
+    status: str = "ok",
+    note: str = "",
+) -> MetricSpec:
+    """Part / whole (× 100 for a percent)."""
+    factor = 100.0 if percent else 1.0
+    return MetricSpec(
+        metric_id,
+        theme,
+        label_en,
+        label_zh,
+        "percent" if percent else "ratio",
+        (part, whole),
+        lambda a, b: (a / b).scale(factor),
+        f"{part} / {whole}" + (" × 100" if percent else ""),
+        status,
+        note,
+    )
+
+
+def previous_from_growth(
+    metric_id: str,
+    theme: str,
+    label_en: str,
+    label_zh: str,
+    level: Term,
+    growth: Term,
+    unit: str,
+    note: str = "",
+) -> MetricSpec:
+    """The previous-year level implied by a level and its growth rate: level / (1 + g/100)."""
+    return MetricSpec(
+        metric_id,
+        theme,
+        label_en,
+        label_zh,
+        unit,
+        (level, growth),
+        lambda v, g: v / (g.scale(0.01) + 1.0),
+        f"{level} / (1 + {growth} / 100)",
+        note=note,
+    )
+
+
+def previous_from_change(
+    metric_id: str,
+    theme: str,
+    label_en: str,
+    label_zh: str,
+    level: Term,
+    change: Term,
+    unit: str,
+    note: str = "",
+) -> MetricSpec:
+    """The previous-year level implied by a level and its change: level − change."""
+    return MetricSpec(
+        metric_id,
+        theme,
+        label_en,
+        label_zh,
+        unit,
+        (level, change),
+        lambda v, c: v - c,
+        f"{level} − {change}",
+        note=note,
+    )
+
+
+def total_from_share(
+    metric_id: str,
+    theme: str,
+    label_en: str,
+    label_zh: str,
+    part: Term,
+    share: Term,
+    unit: str,
+    note: str = "",
+) -> MetricSpec:
+    """The comparator total implied by a part and the share it is said to be: part / (share / 100)."""
+    return MetricSpec(
+        metric_id,
+        theme,
+        label_en,
+        label_zh,
+        unit,
+        (part, share),
+        lambda p, s: p / s.scale(0.01),
+        f"{part} / ({share} / 100)",
+        note=note,
+    )
+
+
+def difference(
+    metric_id: str,
+    theme: str,
+    label_en: str,
+    label_zh: str,
+    left: Term,
+    right: Term,
+    unit: str,
+    note: str = "",
+) -> MetricSpec:
+    """Left − right, for levels in the same unit."""
+    return MetricSpec(
+        metric_id,
+        theme,
+        label_en,
+        label_zh,
+        unit,
+        (left, right),
+        lambda a, b: a - b,
+        f"{left} − {right}",
+        note=note,
+    )
+
+
+# --- the metrics ---------------------------------------------------------------------------------------
+
+SCOPE_KEY_PROJECTS = (
+    "scope mismatch: the report counts province-, city- and district-level major projects (省市区重大项目); "
+    "Zhengzhou's total covers province- and city-level key projects only (省市重点项目)"
+)
+
+STATIC_METRICS: tuple[MetricSpec, ...] = (
+    # Shares of city and province totals.
+    ratio(
+        "gdp_share_of_zhengzhou",
+        "economy",
+        "GDP as a share of Zhengzhou's",
+        "GDP占郑州市比重",
+        fig("gdp"),
+        cmp("zhengzhou_gdp"),
+        note="Jinshui's GDP is printed as a floor (突破1800亿元)",
+    ),
+    ratio(
+        "gdp_share_of_henan",
+        "economy",
+        "GDP as a share of Henan's",
+        "GDP占河南省比重",
+        fig("gdp"),
+        cmp("henan_gdp"),
+        note="Jinshui's GDP is printed as a floor (突破1800亿元)",
+    ),
+    ratio(
+        "budget_revenue_share_of_zhengzhou",
+        "economy",
+        "Budget revenue as a share of Zhengzhou's",
+        "一般公共预算收入占郑州市比重",
+        fig("general_budget_revenue"),
+        cmp("zhengzhou_general_public_budget_revenue"),
+    ),
+    ratio(
+        "budget_revenue_share_of_henan",
+        "economy",
+        "Budget revenue as a share of Henan's",
+        "一般公共预算收入占河南省比重",
+        fig("general_budget_revenue"),
+        cmp("henan_general_public_budget_revenue"),
+    ),
+    ratio(
+        "retail_sales_share_of_zhengzhou",
+        "economy",
+        "Retail sales as a share of Zhengzhou's",
+        "社会消费品零售总额占郑州市比重",
+        fig("retail_sales"),
+        cmp("zhengzhou_retail_sales"),
+    ),
+    ratio(
+        "retail_sales_share_of_henan",
+        "economy",
+        "Retail sales as a share of Henan's",
+        "社会消费品零售总额占河南省比重",
+        fig("retail_sales"),
+        cmp("henan_retail_sales"),
+    ),
+    ratio(
+        "market_entities_share_of_henan_computed",
+        "economy",
+        "Market entities as a share of Henan's (computed; the report says 1/30)",
+        "市场主体占全省比重(计算值;报告称1/30)",
+        fig("market_entities_total"),
+        cmp("henan_market_entities"),
+    ),
+    ratio(
+        "foreign_trade_share_of_henan",
+        "reform_innovation",
+        "Foreign trade as a share of Henan's",
+        "外贸进出口占河南省比重",
+        fig("foreign_trade"),
+        cmp("henan_imports_exports"),
+    ),
+    ratio(
+        "key_projects_investment_share_of_zhengzhou",
+        "economy",
+        "Major-project investment as a share of Zhengzhou's key-project investment",
+        "重大项目完成投资占郑州市重点项目投资比重",
+        fig("key_projects_investment"),
+        cmp("zhengzhou_key_project_investment"),
+        status="scope_mismatch",
+        note=SCOPE_KEY_PROJECTS,
+    ),
+    ratio(
+        "new_tech_smes_share_of_henan_stock",
+        "reform_innovation",
+        "New tech-based SMEs as a share of Henan's stock of tech-based SMEs",
+        "新增科技型中小企业占全省科技型中小企业总量比重",
+        fig("new_tech_smes"),
+        cmp("henan_tech_based_smes_lower_bound"),
+        status="scope_mismatch",
+        note="scope mismatch: a flow (new in 2020) over a stock that is itself printed as a floor (突破1万家)",
+    ),
+    # Implied comparator totals from stated shares.
+    total_from_share(
+        "implied_zhengzhou_rd_institutions",
+        "reform_innovation",
+        "Zhengzhou's R&D institutions implied by the stated share",
+        "由比重推算的郑州市研发机构总数",
+        fig("rd_institutions"),
+        fig("rd_institutions_share_of_city"),
+        "count",
+    ),
+    total_from_share(
+        "implied_zhengzhou_innovation_incubators",
+        "reform_innovation",
+        "Zhengzhou's incubators implied by the stated share",
+        "由比重推算的郑州市双创载体总数",
+        fig("innovation_incubators"),
+        fig("innovation_incubators_share_of_city"),
+        "count",
+        note="fewer than Jinshui's own 62: the printed 120% cannot be a share (see the audit)",
+    ),
+    total_from_share(
+        "implied_henan_market_entities",
+        "economy",
+        "Henan's market entities implied by the stated 1/30",
+        "由“占全省1/30”推算的全省市场主体总量",
+        fig("market_entities_total"),
+        fig("market_entities_share_of_henan"),
+        "count",
+        note="compare with the sourced 781万户",
+    ),
+    # Implied previous-year levels.
+    previous_from_growth(
+        "implied_2019_new_market_entities",
+        "economy",
+        "New market entities in 2019 (implied)",
+        "2019年新增市场主体(推算)",
+        fig("new_market_entities"),
+        fig("new_market_entities_growth"),
+        "count",
+    ),
+    previous_from_growth(
+        "implied_2019_livelihood_spending",
+        "livelihood",
+        "Livelihood spending in 2019 (implied)",
+        "2019年民生支出(推算)",
+        fig("livelihood_spending"),
+        fig("livelihood_spending_growth"),
+        "yuan",
+    ),
+    previous_from_change(
+        "implied_2019_good_air_days",
+        "urban_renewal",
+        "Good-air days in 2019 (implied)",
+        "2019年优良天数(推算)",
+        fig("good_air_days"),
+        fig("good_air_days_change"),
+        "days",
+    ),
+    difference(
+        "good_air_days_vs_henan",
+        "urban_renewal",
+        "Good-air days: Jinshui minus Henan",
+        "优良天数:金水区减全省",
+        fig("good_air_days"),
+        cmp("henan_good_air_days"),
+        "days",
+        note="Henan's figure excludes Jiyuan",
+    ),
+    # Structure ratios inside the district.
+    ratio(
+        "modern_services_share_of_gdp",
+        "economy",
+        "Modern services value added as a share of GDP",
+        "现代服务业增加值占GDP比重",
+        fig("modern_services_value_added"),
+        fig("gdp"),
+        note="GDP is a floor, so the printed ratio is a ceiling; Zhengzhou's tertiary share is 59% (broader)",
+    ),
+    ratio(
+        "retail_sales_to_gdp",
+        "economy",
+        "Retail sales relative to GDP",
+        "社会消费品零售总额与GDP之比",
+        fig("retail_sales"),
+        fig("gdp"),
+    ),
+    ratio(
+        "budget_revenue_to_gdp",
+        "economy",
+        "Budget revenue relative to GDP",
+        "一般公共预算收入与GDP之比",
+        fig("general_budget_revenue"),
+        fig("gdp"),
+    ),
+    ratio(
+        "zhengzhou_budget_revenue_to_gdp",
+        "economy",
+        "Zhengzhou: budget revenue relative to GDP",
+        "郑州市:一般公共预算收入与GDP之比",
+        cmp("zhengzhou_general_public_budget_revenue"),
+        cmp("zhengzhou_gdp"),
+    ),
+    ratio(
+        "tax_fee_relief_to_budget_revenue",
+        "economy",
+        "Tax and fee relief relative to budget revenue",
+        "减免税费与一般公共预算收入之比",
+        fig("tax_fee_relief"),
+        fig("general_budget_revenue"),
+    ),
+    ratio(
+        "new_market_entities_share_of_total",
+        "economy",
+        "New market entities as a share of all",
+        "新增市场主体占市场主体总量比重",
+        fig("new_market_entities"),
+        fig("market_entities_total"),
+    ),
+    ratio(
+        "key_projects_investment_to_gdp",
+        "economy",
+        "Major-project investment relative to GDP",
+        "重大项目完成投资与GDP之比",
+        fig("key_projects_investment"),
+        fig("gdp"),
+    ),
+    ratio(
+        "livelihood_spending_to_budget_revenue",
+        "livelihood",
+        "Livelihood spending relative to budget revenue",
+        "民生支出与一般公共预算收入之比",
+        fig("livelihood_spending"),
+        fig("general_budget_revenue"),
+    ),
+    ratio(
+        "cross_border_ecommerce_to_foreign_trade",
+        "reform_innovation",
+        "Cross-border e-commerce turnover relative to foreign trade",
+        "跨境电商交易额与外贸进出口之比",
+        fig("cross_border_ecommerce_turnover"),
+        fig("foreign_trade"),
+        note="different concepts: e-commerce turnover is not necessarily part of customs trade",
+    ),
+    ratio(
+        "one_visit_items_share",
+        "reform_innovation",
+        "Share of hall items needing at most one visit",
+        "“最多只跑一次”事项占入驻事项比重",
+        fig("one_visit_items"),
+        fig("service_items_in_hall"),
+    ),
+    ratio(
+        "large_signed_projects_share",
+        "reform_innovation",
+        "Share of signed projects over 100 million yuan",
+        "亿元以上项目占新签约项目比重",
+        fig("signed_projects_over_100m"),
+        fig("new_signed_projects"),
+    ),
+    ratio(
+        "gdp_h1_share_of_year",
+        "economy",
+        "First-half GDP as a share of the full year",
+        "上半年GDP占全年比重",
+        cmp("jinshui_gdp_h1"),
+        fig("gdp"),
+        note="first half from the Zhengzhou Statistics Bureau ranking; the full year is a floor",
+    ),
+)
+
+#: Quantities shown per person or per 1,000 residents: (metric stem, figure, per 1,000?, labels, theme).
+PER_CAPITA: tuple[tuple[str, str, bool, str, str, str], ...] = (
+    ("gdp_per_capita", "gdp", False, "GDP per capita", "人均GDP", "economy"),
+    (
+        "budget_revenue_per_capita",
+        "general_budget_revenue",
+        False,
+        "Budget revenue per capita",
+        "人均一般公共预算收入",
+        "economy",
+    ),
+    (
+        "retail_sales_per_capita",
+        "retail_sales",
+        False,
+        "Retail sales per capita",
+        "人均社会消费品零售额",
+        "economy",
+    ),
+    (
+        "livelihood_spending_per_capita",
+        "livelihood_spending",
+        False,
+        "Livelihood spending per capita",
+        "人均民生支出",
+        "livelihood",
+    ),
+    (
+        "market_entities_per_1000",
+        "market_entities_total",
+        True,
+        "Market entities per 1,000 residents",
+        "每千人市场主体数",
+        "economy",
+    ),
+    (
+        "medical_workers_per_1000",
+        "medical_workers",
+        True,
+        "Medical workers per 1,000 residents",
+        "每千人医务工作者数",
+        "epidemic",
+    ),
+    (
+        "new_urban_jobs_per_1000",
+        "new_urban_jobs",
+        True,
+        "New urban jobs per 1,000 residents",
+        "每千人新增城镇就业",
+        "livelihood",
+    ),
+)
+#: Comparator quantities shown per person next to Jinshui's: (metric stem, comparator indicator, per 1,000?).
+COMPARATOR_PER_CAPITA: tuple[tuple[str, str, bool], ...] = (
+    ("gdp_per_capita", "gdp", False),
+    ("budget_revenue_per_capita", "general_public_budget_revenue", False),
+    ("market_entities_per_1000", "market_entities", True),
+)
+ENTITY_LABELS = {"zhengzhou": ("Zhengzhou", "郑州市"), "henan": ("Henan", "河南省")}
+
+
+def _per_capita_specs(basis: PopulationBasis, reference: Reference) -> Iterator[tuple[MetricSpec, str]]:
+    """Per-capita specs for Jinshui and its comparators under one population basis."""
+    population = Term("pop", basis.basis_id)
+    for stem, figure_id, per_1000, label_en, label_zh, theme in PER_CAPITA:
+        yield (
+            _per_capita(stem, theme, label_en, label_zh, fig(figure_id), population, per_1000, basis.caveat_en),
+            basis.basis_id,
+        )
+    for stem, indicator, per_1000 in COMPARATOR_PER_CAPITA:
+        label_en, label_zh = next((en, zh) for s, _, _, en, zh, _ in PER_CAPITA if s == stem)
+        for entity, (entity_en, entity_zh) in ENTITY_LABELS.items():
+            try:
+                pop_id = comparator_population(reference, entity, basis).comparator_id
+            except MissingComparatorError as missing:
+                pop_id = missing.comparator_id
+            note = "census 2020 population" if "census" in pop_id else "year-end 2019 population"
+            yield (
+                _per_capita(
+                    f"{entity}_{stem}",
+                    "economy",
+                    f"{entity_en}: {label_en}",
+                    f"{entity_zh}:{label_zh}",
+                    cmp(f"{entity}_{indicator}"),
+                    cmp(pop_id),
+                    per_1000,
+                    note,
+                ),
+                basis.basis_id,
+            )
+
+
+def _per_capita(
+    metric_id: str,
+    theme: str,
+    label_en: str,
+    label_zh: str,
+    quantity: Term,
+    population: Term,
+    per_1000: bool,
+    note: str,
+) -> MetricSpec:
+    """Quantity / population (× 1,000 per thousand residents)."""
+    factor = 1000.0 if per_1000 else 1.0
+    unit = "per_1000_residents" if per_1000 else "yuan_per_person"
+    return MetricSpec(
+        metric_id,
+        theme,
+        label_en,
+        label_zh,
+        unit,
+        (quantity, population),
+        lambda q, p: (q / p).scale(factor),
+        f"{quantity} / {population}" + (" × 1000" if per_1000 else ""),
+        note=note,
+    )
+
+
+def _evaluate(spec: MetricSpec, inputs: Inputs, bases: dict[str, PopulationBasis], basis_id: str) -> dict:
+    """One row of the table; a missing comparator gives a row with status missing and the reason."""
+    row = {
+        "metric_id": spec.metric_id,
+        "theme": spec.theme,
+        "label_en": spec.label_en,
+        "label_zh": spec.label_zh,
+        "unit": spec.unit,
+        "formula": spec.formula,
+        "population_basis": basis_id,
+        "inputs": ";".join(_input_ids(spec, bases)),
+        "status": spec.status,
+        "note": spec.note,
+    }
+    try:
+        values = [bases[t.ident].estimate if t.source == "pop" else inputs.get(t) for t in spec.terms]
+    except MissingComparatorError as missing:
+        reason = f"missing comparator {missing.comparator_id}: {missing.reason}"
+        return {
+            **row,
+            "value": math.nan,
+            "low": math.nan,
+            "high": math.nan,
+            "status": "missing",
+            "note": "; ".join(filter(None, [reason, spec.note])),
+        }
+    result = spec.compute(*values)
+    return {**row, "value": result.value, "low": result.low, "high": result.high}
+
+
+def _input_ids(spec: MetricSpec, bases: dict[str, PopulationBasis]) -> list[str]:
+    """The figure and comparator ids a metric reads (a population basis expands to its own inputs)."""
+    ids: list[str] = []
+    for term in spec.terms:
+        ids.extend(bases[term.ident].inputs if term.source == "pop" else [term.ident])
+    return ids
+
+
+def build_derived_metrics(figures: pd.DataFrame | None = None, reference: Reference | None = None) -> pd.DataFrame:
+    """Build the derived-metrics table from data/ (or from the given tables, for tests and what-ifs)."""
+    figures = load_figures() if figures is None else figures
+    reference = load_reference() if reference is None else reference
+    inputs = Inputs(figures, reference)
+    bases = population_bases(reference)
+    rows = [_evaluate(spec, inputs, bases, "") for spec in STATIC_METRICS]
+    for basis_id in POPULATION_BASES:
+        for spec, basis in _per_capita_specs(bases[basis_id], reference):
+            rows.append(_evaluate(spec, inputs, bases, basis))
+    table = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+    duplicated = table.duplicated(["metric_id", "population_basis"])
+    if duplicated.any():
+        raise ValueError(f"duplicate metric rows: {table.loc[duplicated, 'metric_id'].tolist()}")
+    return table
+
+
+def metric_value(table: pd.DataFrame, metric_id: str, population_basis: str = "") -> float:
+    """The central value of one metric (under one basis for per-capita metrics); KeyError if absent."""
+    match = table[(table["metric_id"] == metric_id) & (table["population_basis"] == population_basis)]
+    if match.empty:
+        raise KeyError(f"no metric {metric_id!r} with population_basis {population_basis!r}")
+    return float(match["value"].iloc[0])
+
+
+def write_outputs(output_dir: Path) -> tuple[Path, Path]:
+    """Write derived_metrics.csv and audit_findings.csv (UTF-8) into ``output_dir``, creating it."""
+    from helpers.audit import run_audit
+
+    figures = load_figures()
+    reference = load_reference()
+    metrics = build_derived_metrics(figures, reference)
+    findings = run_audit(figures, metrics, reference)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    metrics_path, findings_path = output_dir / "derived_metrics.csv", output_dir / "audit_findings.csv"
+    metrics.to_csv(metrics_path, index=False, encoding="utf-8")
+    findings.to_csv(findings_path, index=False, encoding="utf-8")
+    return metrics_path, findings_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m helpers.metrics OUTPUT_DIR``."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.metrics", description=__doc__.splitlines()[0])
+    parser.add_argument("output_dir", type=Path, help="folder to write derived_metrics.csv and audit_findings.csv")
+    args = parser.parse_args(argv)
+    try:
+        written = write_outputs(args.output_dir)
+    except FiguresValidationError as error:
+        print(f"error: invalid data: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: cannot write to {args.output_dir}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

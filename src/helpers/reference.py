@@ -1,0 +1,305 @@
+"""Comparators and population bases from ``data/reference/``, each value with its source and quote.
+
+Every comparator comes from ``comparators_2020.csv`` (copied unchanged from ``shared/reference``). A
+comparator that has no cited source does not exist: :func:`comparator` raises :class:`MissingComparatorError`
+carrying the reason recorded in ``missing_comparators.csv``, and callers report it as missing.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from helpers import paths
+from helpers.figures import FiguresValidationError, read_csv_as_text
+from helpers.intervals import Estimate, printed_estimate
+from helpers.numbers import NumberParseError, parse_quantity
+
+COMPARATORS_CSV = "comparators_2020.csv"
+CENSUS_CSV = "census2020_zhengzhou_counties.csv"
+DISTRICT_POPULATION_CSV = "zhengzhou_2019_resident_population_by_district.csv"
+MISSING_CSV = "missing_comparators.csv"
+
+ENTITY_IDS: dict[str, str] = {
+    "郑州市": "zhengzhou",
+    "河南省": "henan",
+    "金水区": "jinshui",
+    "郑东新区": "zhengdong",
+}
+ENTITY_EN: dict[str, str] = {
+    "郑州市": "Zhengzhou",
+    "河南省": "Henan",
+    "金水区": "Jinshui",
+    "郑东新区": "Zhengdong New District",
+}
+#: Comparators printed as a floor ("突破1万家"): the indicator name says so, the quote confirms it.
+LOWER_BOUND_SUFFIX = "_lower_bound"
+
+
+class MissingComparatorError(LookupError):
+    """A comparator with no cited source; ``reason`` says why it is missing."""
+
+    def __init__(self, comparator_id: str, reason: str) -> None:
+        """Keep the id and the reason."""
+        self.comparator_id, self.reason = comparator_id, reason
+        super().__init__(f"{comparator_id}: missing ({reason})")
+
+
+def comparators_schema() -> pa.DataFrameSchema:
+    """Schema of the raw comparators table: every value has a unit, a year, a source and a quote."""
+    text = pa.Column(str, pa.Check.str_length(min_value=1), nullable=False)
+    return pa.DataFrameSchema(
+        {
+            "entity": pa.Column(str, pa.Check.isin(list(ENTITY_IDS)), nullable=False),
+            "indicator": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$"), nullable=False),
+            "value": pa.Column(str, pa.Check.str_matches(r"^\d+(\.\d+)?$"), nullable=False),
+            "unit": pa.Column(str, pa.Check.isin(["亿元", "%", "人", "万人", "万户", "天", "家"]), nullable=False),
+            "year": pa.Column(str, pa.Check.str_matches(r"^(19|20)\d\d$"), nullable=False),
+            "scope_note": pa.Column(str, nullable=False),
+            "source": text,
+            "quote": text,
+        },
+        unique=["entity", "indicator", "year"],
+        name="comparators",
+    )
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """One sourced comparator in base units, with its rounding interval and provenance."""
+
+    comparator_id: str
+    entity: str
+    indicator: str
+    estimate: Estimate
+    unit: str
+    year: int
+    scope_note: str
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class PopulationBasis:
+    """A named population denominator for Jinshui, with its caveat in both languages."""
+
+    basis_id: str
+    estimate: Estimate
+    label_en: str
+    label_zh: str
+    caveat_en: str
+    caveat_zh: str
+    formula: str
+    inputs: tuple[str, ...]
+    #: Which comparator populations go with this basis (for Zhengzhou's and Henan's per-capita values).
+    comparator_population: str = "census"
+
+
+@dataclass
+class Reference:
+    """Everything in ``data/reference``: comparators, census, district populations and known gaps."""
+
+    comparators: pd.DataFrame
+    census: pd.DataFrame
+    district_population: pd.DataFrame
+    missing: pd.DataFrame
+    _by_id: dict[str, Comparator] = field(default_factory=dict, repr=False)
+
+    def comparator(self, comparator_id: str) -> Comparator:
+        """Return a sourced comparator; raise :class:`MissingComparatorError` (with the reason) if unsourced."""
+        if comparator_id in self._by_id:
+            return self._by_id[comparator_id]
+        raise MissingComparatorError(comparator_id, self.missing_reason(comparator_id))
+
+    def missing_reason(self, comparator_id: str) -> str:
+        """The recorded reason a comparator is missing, or a generic one if it was never looked for."""
+        ids = self.missing["entity"].map(ENTITY_IDS) + "_" + self.missing["indicator"]
+        reasons = self.missing.loc[ids == comparator_id, "reason"]
+        return reasons.iloc[0] if len(reasons) else "no cited source in data/reference"
+
+    def has(self, comparator_id: str) -> bool:
+        """Whether a sourced comparator exists."""
+        return comparator_id in self._by_id
+
+
+def _comparator_rows(frame: pd.DataFrame) -> tuple[dict[str, Comparator], list[str]]:
+    """Turn validated raw rows into Comparators; collect parse problems by line."""
+    found: dict[str, Comparator] = {}
+    problems: list[str] = []
+    for index, row in frame.iterrows():
+        comparator_id = f"{ENTITY_IDS[row['entity']]}_{row['indicator']}"
+        prefix = "突破" if row["indicator"].endswith(LOWER_BOUND_SUFFIX) else ""
+        try:
+            quantity = parse_quantity(row["value"], row["unit"], prefix)
+            estimate = printed_estimate(row["value"], row["unit"], prefix)
+        except NumberParseError as error:
+            problems.append(f"line {int(index) + 2} ({comparator_id}): {error}")
+            continue
+        unit = quantity.unit or "count"
+        found[comparator_id] = Comparator(
+            comparator_id,
+            row["entity"],
+            row["indicator"],
+            estimate,
+            unit,
+            int(row["year"]),
+            row["scope_note"],
+            row["source"],
+            row["quote"],
+        )
+    return found, problems
+
+
+def read_comparators_csv(path: Path) -> pd.DataFrame:
+    """Read the comparators CSV as text, mending quotes that hold unquoted commas.
+
+    The file is kept byte for byte as received. In four of its rows the last column, ``quote``, contains an
+    ASCII comma that the file does not quote (``初步核算,全市生产总值比上年增长3%``); since ``quote`` is the
+    last column, the extra fields of such a row are joined back into it. Any other field-count error is an
+    error.
+    """
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    if not rows:
+        raise FiguresValidationError(str(path), ["empty file"])
+    header, body = rows[0], rows[1:]
+    width = len(header)
+    problems = [f"line {n}: {len(r)} fields, expected {width}" for n, r in enumerate(body, 2) if len(r) < width]
+    if header[-1] != "quote":
+        problems.append(f"the last column is {header[-1]!r}, not 'quote'")
+    if problems:
+        raise FiguresValidationError(str(path), problems)
+    mended = [[*row[: width - 1], ",".join(row[width - 1 :])] for row in body]
+    return pd.DataFrame(mended, columns=header, dtype=str)
+
+
+def load_comparators(path: Path) -> tuple[pd.DataFrame, dict[str, Comparator]]:
+    """Validate the comparators CSV; return it (with ids, base-unit values and intervals) and a lookup."""
+    raw = read_comparators_csv(path)
+    try:
+        comparators_schema().validate(raw, lazy=True)
+    except SchemaErrors as errors:
+        problems = [
+            f"line {int(c.index) + 2 if not pd.isna(c.index) else '-'}, column {c.column!r}: "
+            f"{c.check} failed (value {c.failure_case!r})"
+            for c in errors.failure_cases.itertuples(index=False)
+        ]
+        raise FiguresValidationError(str(path), problems) from None
+    by_id, problems = _comparator_rows(raw)
+    if problems:
+        raise FiguresValidationError(str(path), problems)
+    typed = raw.assign(
+        comparator_id=[f"{ENTITY_IDS[e]}_{i}" for e, i in zip(raw["entity"], raw["indicator"], strict=True)],
+        value_base=[
+            by_id[f"{ENTITY_IDS[e]}_{i}"].estimate.value for e, i in zip(raw["entity"], raw["indicator"], strict=True)
+        ],
+        low=[c.estimate.low for c in by_id.values()],
+        high=[c.estimate.high for c in by_id.values()],
+        unit_base=[c.unit for c in by_id.values()],
+    )
+    return typed, by_id
+
+
+@lru_cache(maxsize=2)
+def load_reference(reference_dir: Path | None = None) -> Reference:
+    """Load and validate every reference table (cached per folder)."""
+    folder = reference_dir or paths.REFERENCE_DIR
+    comparators, by_id = load_comparators(folder / COMPARATORS_CSV)
+    census = pd.read_csv(folder / CENSUS_CSV, dtype={"area_code": str}, encoding="utf-8")
+    district = pd.read_csv(folder / DISTRICT_POPULATION_CSV, encoding="utf-8")
+    missing = read_csv_as_text(folder / MISSING_CSV)
+    _check_consistency(census, district, by_id, folder)
+    return Reference(comparators, census, district, missing, by_id)
+
+
+def _check_consistency(
+    census: pd.DataFrame, district: pd.DataFrame, by_id: dict[str, Comparator], folder: Path
+) -> None:
+    """The three tables must agree where they overlap (census and 2019 populations)."""
+    problems = []
+    census_by_name = census.set_index("county")["population"]
+    pairs = [
+        ("zhengzhou_census_population", census_by_name.get("郑州市")),
+        ("henan_census_population", census_by_name.get("河南省")),
+        ("jinshui_census_population_incl_zhengdong", census_by_name.get("金水区")),
+    ]
+    district_by_area = district.set_index("area")["resident_population_10k"]
+    pairs += [
+        ("jinshui_resident_population_2019", district_by_area.get("金水区", float("nan")) * 10_000),
+        ("zhengdong_resident_population_2019", district_by_area.get("郑东新区", float("nan")) * 10_000),
+        ("zhengzhou_resident_population_2019", district_by_area.get("全市", float("nan")) * 10_000),
+    ]
+    for comparator_id, table_value in pairs:
+        if comparator_id not in by_id:
+            problems.append(f"{comparator_id}: not in {COMPARATORS_CSV}")
+        elif table_value is None or abs(by_id[comparator_id].estimate.value - float(table_value)) > 0.5:
+            problems.append(f"{comparator_id}: {by_id[comparator_id].estimate.value} disagrees with {table_value}")
+    if problems:
+        raise FiguresValidationError(str(folder), problems)
+
+
+def population_bases(reference: Reference) -> dict[str, PopulationBasis]:
+    """The named population denominators for Jinshui (see data/README.md for the scope question)."""
+    resident = reference.comparator("jinshui_resident_population_2019").estimate
+    zhengdong = reference.comparator("zhengdong_resident_population_2019").estimate
+    census = reference.comparator("jinshui_census_population_incl_zhengdong").estimate
+    jinshui_share = resident / (resident + zhengdong)
+    return {
+        "resident_2019": PopulationBasis(
+            "resident_2019",
+            resident,
+            "Resident population, end of 2019 (Jinshui without Zhengdong)",
+            "2019年末常住人口(不含郑东新区)",
+            "Same scope as the report's figures, but one year earlier: 2020 per-capita values are slightly "
+            "overstated if the population grew.",
+            "统计口径与报告一致,但早一年:若人口增长,2020年人均值略偏高。",
+            "jinshui_resident_population_2019",
+            ("jinshui_resident_population_2019",),
+            "resident_2019",
+        ),
+        "census_2020_incl_zhengdong": PopulationBasis(
+            "census_2020_incl_zhengdong",
+            census,
+            "7th census 2020, unit 410105 (includes Zhengdong New District)",
+            "七普2020年(410105单元,含郑东新区)",
+            "Wider scope than the report's figures (it includes Zhengdong New District): per-capita values are "
+            "lower bounds.",
+            "口径比报告数据宽(含郑东新区):人均值为下限。",
+            "jinshui_census_population_incl_zhengdong",
+            ("jinshui_census_population_incl_zhengdong",),
+        ),
+        "census_2020_scope_adjusted": PopulationBasis(
+            "census_2020_scope_adjusted",
+            census * jinshui_share,
+            "7th census 2020 scaled to Jinshui without Zhengdong (2019 shares)",
+            "七普2020年按2019年金水区占比折算(不含郑东新区)",
+            "Assumes Jinshui's share of Jinshui + Zhengdong was the same in the 2020 census as at the end of "
+            "2019; an estimate, not a published figure.",
+            "假设2020年普查中金水区占金水区与郑东新区合计的比例与2019年末相同;为估算值,非公布数。",
+            "census_410105 × resident_2019_jinshui / (resident_2019_jinshui + resident_2019_zhengdong)",
+            (
+                "jinshui_census_population_incl_zhengdong",
+                "jinshui_resident_population_2019",
+                "zhengdong_resident_population_2019",
+            ),
+        ),
+    }
+
+
+POPULATION_BASES: tuple[str, ...] = (
+    "resident_2019",
+    "census_2020_incl_zhengdong",
+    "census_2020_scope_adjusted",
+)
+
+
+def comparator_population(reference: Reference, entity_id: str, basis: PopulationBasis) -> Comparator:
+    """The population of Zhengzhou or Henan that goes with ``basis`` (census 2020, or year-end 2019)."""
+    suffix = "resident_population_2019" if basis.comparator_population == "resident_2019" else "census_population"
+    return reference.comparator(f"{entity_id}_{suffix}")

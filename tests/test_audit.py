@@ -1,0 +1,93 @@
+"""Audit rules: each fires on a crafted bad input and stays quiet on a good one."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers import audit
+from helpers.figures import load_figures
+from helpers.metrics import build_derived_metrics
+from helpers.reference import Reference, load_reference
+
+
+@pytest.fixture(scope="module")
+def reference() -> Reference:
+    return load_reference()
+
+
+@pytest.fixture
+def figures() -> pd.DataFrame:
+    return load_figures().copy()
+
+
+def _set(figures: pd.DataFrame, figure_id: str, value_as_printed: str, value: float) -> pd.DataFrame:
+    figures.loc[figures["figure_id"] == figure_id, ["value_as_printed", "value"]] = [value_as_printed, value]
+    return figures
+
+
+def _findings(figures: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    return audit.run_audit(figures, build_derived_metrics(figures, reference), reference)
+
+
+def test_real_report_findings(figures: pd.DataFrame, reference: Reference) -> None:
+    findings = _findings(figures, reference).set_index("finding_id")
+    # The incubators printed as 120% of the city total is the one impossible claim.
+    errors = findings[findings["severity"] == "error"]
+    assert list(errors.index) == ["share_out_of_range__innovation_incubators_share_of_city"]
+    assert "51.7" in errors["message_en"].iloc[0]  # 62 / 1.20 = 51.67
+    # 26万 / 781万 = 3.329% against 1/30 = 3.333%: consistent within rounding.
+    market = findings.loc["stated_share_vs_comparator__market_entities_share_of_henan"]
+    assert market["severity"] == "info"
+    assert "consistent within rounding" in market["message_en"]
+    # Modern services 1230 of GDP 1800: checked and within.
+    assert findings.loc["component_within_total__modern_services_value_added", "severity"] == "info"
+    assert "scope_mismatch__key_projects_investment_share_of_zhengzhou" in findings.index
+    assert findings["message_zh"].str.len().gt(0).all()
+
+
+def test_share_rule_quiet_on_a_valid_share(figures: pd.DataFrame, reference: Reference) -> None:
+    figures = _set(figures, "innovation_incubators_share_of_city", "12", 12.0)
+    assert audit.rule_share_out_of_range(figures, pd.DataFrame(), reference) == []
+
+
+def test_stated_share_rule_fires_when_inconsistent(figures: pd.DataFrame, reference: Reference) -> None:
+    # 1/20 = 5% against the computed 3.33%: no overlap even with rounding.
+    figures = _set(figures, "market_entities_share_of_henan", "1/20", 5.0)
+    found = audit.rule_stated_share_vs_comparator(figures, build_derived_metrics(figures, reference), reference)
+    assert [f["severity"] for f in found] == ["warning"]
+    assert "not consistent" in found[0]["message_en"]
+
+
+def test_growth_rule(figures: pd.DataFrame, reference: Reference) -> None:
+    assert audit.rule_growth_out_of_bounds(figures, pd.DataFrame(), reference) == []
+    figures = _set(figures, "livelihood_spending_growth", "160", 160.0)
+    found = audit.rule_growth_out_of_bounds(figures, pd.DataFrame(), reference)
+    assert [f["figure_ids"] for f in found] == ["livelihood_spending_growth"]
+
+
+def test_rate_rule(figures: pd.DataFrame, reference: Reference) -> None:
+    assert audit.rule_rate_out_of_range(figures, pd.DataFrame(), reference) == []
+    figures = _set(figures, "proposals_completion_rate", "110", 110.0)
+    assert len(audit.rule_rate_out_of_range(figures, pd.DataFrame(), reference)) == 1
+
+
+def test_component_rule_fires_when_part_exceeds_total(figures: pd.DataFrame, reference: Reference) -> None:
+    quiet = audit.rule_component_exceeds_total(figures, pd.DataFrame(), reference)
+    assert {f["severity"] for f in quiet} == {"info"}
+    figures = _set(figures, "modern_services_value_added", "2300", 2300e8)  # 2300 > 1900, the cap of 突破1800
+    found = audit.rule_component_exceeds_total(figures, pd.DataFrame(), reference)
+    errors = [f for f in found if f["severity"] == "error"]
+    assert [f["finding_id"] for f in errors] == ["component_exceeds_total__modern_services_value_added"]
+
+
+def test_component_rule_respects_the_interval(figures: pd.DataFrame, reference: Reference) -> None:
+    # 1850亿 is more than the printed 1800 but within 突破1800 -> [1800, 1900): not provably wrong.
+    figures = _set(figures, "modern_services_value_added", "1850", 1850e8)
+    found = audit.rule_component_exceeds_total(figures, pd.DataFrame(), reference)
+    assert not [f for f in found if f["severity"] == "error"]
+
+
+def test_findings_are_sorted_by_severity(figures: pd.DataFrame, reference: Reference) -> None:
+    order = _findings(figures, reference)["severity"].map({"error": 0, "warning": 1, "info": 2})
+    assert order.is_monotonic_increasing

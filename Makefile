@@ -6,8 +6,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# Matplotlib must not try to open a window on a headless machine.
-export MPLBACKEND := Agg
 
 .PHONY: setup report test lint lab lock clean
 

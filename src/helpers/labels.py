@@ -1,0 +1,188 @@
+"""Bilingual labels and number formatting: every label exists in Chinese and English.
+
+Numbers are written the way a reader of each language expects: 亿元 and 万 in Chinese, billion yuan and
+thousand in English.
+"""
+
+from __future__ import annotations
+
+import math
+
+Lang = str
+
+THEME_LABELS: dict[str, tuple[str, str]] = {
+    "epidemic": ("Epidemic response", "疫情防控"),
+    "economy": ("Economy", "经济发展"),
+    "reform_innovation": ("Reform and innovation", "改革创新"),
+    "urban_renewal": ("Urban renewal", "城市更新"),
+    "livelihood": ("Livelihood", "民生保障"),
+    "governance": ("Governance", "社会治理与政府效能"),
+}
+QUALIFIER_LABELS: dict[str, tuple[str, str]] = {
+    "exact": ("as printed", "确数"),
+    "at_least": ("at least", "不少于"),
+    "at_most": ("at most", "不超过"),
+    "approx": ("about", "约"),
+}
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "ok": ("ok", "可比"),
+    "scope_mismatch": ("scope mismatch", "口径不一致"),
+    "missing": ("missing comparator", "缺少对比数据"),
+}
+SEVERITY_LABELS: dict[str, tuple[str, str]] = {
+    "error": ("error", "错误"),
+    "warning": ("warning", "注意"),
+    "info": ("info", "说明"),
+}
+ENTITY_LABELS: dict[str, tuple[str, str]] = {
+    "jinshui": ("Jinshui", "金水区"),
+    "zhengzhou": ("Zhengzhou", "郑州市"),
+    "henan": ("Henan", "河南省"),
+}
+BASIS_SHORT: dict[str, tuple[str, str]] = {
+    "resident_2019": ("Resident 2019", "2019年常住人口"),
+    "census_2020_incl_zhengdong": ("Census 2020 incl. Zhengdong", "七普(含郑东新区)"),
+    "census_2020_scope_adjusted": ("Census 2020, scope-adjusted", "七普(口径调整)"),
+}
+QUALIFIER_SIGNS: dict[str, str] = {"exact": "", "at_least": "≥", "at_most": "≤", "approx": "≈"}
+TEXT: dict[str, tuple[str, str]] = {
+    "indicator": ("Indicator", "指标"),
+    "as_printed": ("As printed", "原文数值"),
+    "value": ("Value", "数值"),
+    "qualifier": ("Qualifier", "限定"),
+    "kind": ("Kind", "类型"),
+    "quote": ("Quote", "原文"),
+    "metric": ("Metric", "指标"),
+    "interval": ("Interval", "区间"),
+    "formula": ("Formula", "公式"),
+    "status": ("Status", "状态"),
+    "note": ("Note", "说明"),
+    "basis": ("Population basis", "人口口径"),
+    "population": ("Population", "人口"),
+    "caveat": ("Caveat", "注意事项"),
+    "severity": ("Severity", "级别"),
+    "finding": ("Finding", "发现"),
+    "theme": ("Theme", "主题"),
+    "figures": ("Figures", "数据项"),
+    "metrics": ("Derived metrics", "派生指标"),
+    "findings": ("Audit findings", "核查发现"),
+    "notebook": ("Notebook", "笔记本"),
+    "entity": ("Area", "地区"),
+    "missing": ("missing", "缺失"),
+    "reason": ("Reason", "原因"),
+    "rule": ("Rule", "规则"),
+    "convention": ("Convention", "约定"),
+    "example": ("Example", "示例"),
+    "largest_figures": ("Largest figures in {unit}", "{unit}类数据(最大的若干项)"),
+    "metric_intervals": ("Derived metrics with their intervals", "派生指标及其区间"),
+    "per_capita_chart": ("{label} under each population basis", "不同人口口径下的{label}"),
+    "no_comparator": ("No sourced comparator for this theme.", "本主题没有有出处的对比数据。"),
+    "none": ("None.", "无。"),
+}
+UNIT_NAMES: dict[str, tuple[str, str]] = {
+    "yuan": ("yuan", "元"),
+    "persons": ("people", "人"),
+    "person_times": ("person-times", "人次"),
+    "count": ("items", "个/项"),
+    "m2": ("m²", "平方米"),
+    "km": ("km", "公里"),
+    "days": ("days", "天"),
+    "minutes": ("minutes", "分钟"),
+    "percent": ("percent", "百分比"),
+    "date": ("date", "日期"),
+    "ratio": ("ratio", "比值"),
+    "yuan_per_person": ("yuan per person", "元/人"),
+    "per_1000_residents": ("per 1,000 residents", "每千人"),
+}
+
+
+def pick(pair: tuple[str, str], lang: Lang) -> str:
+    """The English or Chinese member of a label pair."""
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def text(key: str, lang: Lang, **fields: str) -> str:
+    """A fixed UI string in ``lang``, with ``{fields}`` filled in."""
+    return pick(TEXT[key], lang).format(**fields)
+
+
+def theme_label(theme: str, lang: Lang) -> str:
+    """The theme's name in ``lang``."""
+    return pick(THEME_LABELS[theme], lang)
+
+
+def unit_name(unit: str, lang: Lang) -> str:
+    """The unit's name in ``lang``."""
+    return pick(UNIT_NAMES[unit], lang)
+
+
+def _trim(number: float, significant: int = 4) -> str:
+    """At least ``significant`` significant digits, thousands separators, no trailing zeros after a point."""
+    if number == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(number)))
+    decimals = max(0, significant - 1 - magnitude)
+    rendered = f"{number:,.{decimals}f}"
+    return rendered.rstrip("0").rstrip(".") if "." in rendered else rendered
+
+
+def _scaled(value: float, lang: Lang, compact: bool = False) -> tuple[float, str]:
+    """Divide by the largest customary step: 亿/万 in Chinese, billion/million/thousand in English.
+
+    English keeps whole numbers below 10,000 as they are (1,967 rather than 1.967 thousand).
+    """
+    if lang == "zh":
+        steps = [(1e8, 1e8, "亿"), (1e4, 1e4, "万")]
+    elif compact:
+        steps = [(1e9, 1e9, "bn"), (1e6, 1e6, "M"), (1e4, 1e3, "k")]
+    else:
+        steps = [(1e9, 1e9, " billion"), (1e6, 1e6, " million"), (1e4, 1e3, " thousand")]
+    for threshold, size, word in steps:
+        if abs(value) >= threshold:
+            return value / size, word
+    return value, ""
+
+
+def format_number(value: float, lang: Lang, significant: int = 4, compact: bool = False) -> str:
+    """A plain number in the customary scale (4.8万 / 48 thousand; compact: 48k), for ticks and tables."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return text("missing", lang)
+    scaled, word = _scaled(value, lang, compact)
+    return f"{_trim(scaled, significant)}{word}"
+
+
+def format_value(value: float, unit: str, lang: Lang, significant: int = 4) -> str:
+    """A value with its unit, the way the language writes it: 1,800亿元 / 180 billion yuan; 18.6%.
+
+    ``significant`` digits are kept at least (more for the bounds of an interval, so that 979.35 and
+    979.45 stay apart).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return text("missing", lang)
+    if unit == "percent":
+        decimals = 2 if significant > 4 or abs(value) < 10 else 1
+        return f"{value:.{decimals}f}%"
+    if unit == "date":
+        digits = f"{int(value):08d}"
+        year, month, day = digits[:4], int(digits[4:6]), int(digits[6:])
+        return f"{year}年{month}月{day}日" if lang == "zh" else f"{year}-{month:02d}-{day:02d}"
+    if unit == "ratio":
+        return _trim(value, significant)
+    number = format_number(value, lang, significant)
+    if unit == "count":
+        return number
+    if unit == "per_1000_residents":
+        per = _trim(value, significant)
+        return f"每千人{per}" if lang == "zh" else f"{per} per 1,000 residents"
+    if lang == "zh":
+        return f"{number}{unit_name(unit, lang)}"
+    return f"{number} {unit_name(unit, lang)}"
+
+
+def format_interval(low: float, high: float, unit: str, lang: Lang) -> str:
+    """An interval as "[low, high]" in the value's format; equal bounds print once."""
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
+        return text("missing", lang)
+    if low == high:
+        return format_value(low, unit, lang)
+    return f"[{format_value(low, unit, lang, 6)}, {format_value(high, unit, lang, 6)}]"

@@ -1,0 +1,154 @@
+"""Notebook parameters: one validator shared by every notebook and by the batch runner.
+
+Each notebook's ``parameters`` cell holds literal defaults; the next cell passes them all here. A bad value
+stops the notebook in its first cells with one message that names every bad parameter, its value and what
+is allowed. Relative paths are resolved against the project root, never the working directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helpers import paths
+from helpers.reference import POPULATION_BASES
+
+LANGS: tuple[str, ...] = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """What a theme-specific parameter accepts: a type and either a set of values or an integer range."""
+
+    kind: type
+    allowed: tuple[Any, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    description: str = ""
+
+    def allowed_text(self) -> str:
+        """The allowed values in words, for error messages and ``jinshui-report list``."""
+        if self.allowed:
+            return ", ".join(repr(v) for v in self.allowed)
+        if self.minimum is not None or self.maximum is not None:
+            return f"an integer from {self.minimum} to {self.maximum}"
+        return f"a {self.kind.__name__}"
+
+
+#: Parameters some notebooks add to the shared five.
+EXTRA_PARAMETERS: dict[str, ParameterSpec] = {
+    "top_n": ParameterSpec(int, minimum=1, maximum=50, description="how many figures a chart shows"),
+    "comparison": ParameterSpec(
+        str, allowed=("both", "zhengzhou", "henan"), description="which comparators the comparison shows"
+    ),
+    "show_info_findings": ParameterSpec(bool, allowed=(True, False), description="list info-level findings too"),
+}
+SHARED_PARAMETERS: dict[str, str] = {
+    "figures_path": "a path to the figures CSV (relative to the project root or absolute)",
+    "reference_dir": "a path to the folder of reference tables",
+    "population_basis": ", ".join(repr(b) for b in POPULATION_BASES),
+    "lang": ", ".join(repr(lang) for lang in LANGS),
+    "output_dir": "a path to a folder (created if missing)",
+}
+
+
+class ParameterError(ValueError):
+    """Bad notebook parameters; ``problems`` has one line per bad parameter."""
+
+    def __init__(self, problems: list[str]) -> None:
+        """Keep the problems and build one message listing them all."""
+        self.problems = problems
+        super().__init__("invalid parameters:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class NotebookParameters:
+    """Validated parameters, paths resolved."""
+
+    figures_path: Path
+    reference_dir: Path
+    population_basis: str
+    lang: str
+    output_dir: Path
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters as JSON-ready values (paths as strings)."""
+        return {
+            "figures_path": str(self.figures_path),
+            "reference_dir": str(self.reference_dir),
+            "population_basis": self.population_basis,
+            "lang": self.lang,
+            "output_dir": str(self.output_dir),
+            **self.extras,
+        }
+
+
+def resolve(path_text: str | Path) -> Path:
+    """A path relative to the project root (absolute paths are kept)."""
+    path = Path(path_text).expanduser()
+    return path if path.is_absolute() else paths.PROJECT_ROOT / path
+
+
+def _bad(name: str, value: object, allowed: str, why: str = "") -> str:
+    reason = f" ({why})" if why else ""
+    return f"parameter {name!r} = {value!r} is not allowed{reason}; allowed: {allowed}"
+
+
+def _check_path(name: str, value: object, must_be: str, problems: list[str]) -> Path | None:
+    """A path parameter: a non-empty string naming an existing file or folder (or a folder to create)."""
+    if not isinstance(value, str | Path) or not str(value):
+        problems.append(_bad(name, value, SHARED_PARAMETERS[name], "not a path"))
+        return None
+    path = resolve(value)
+    if must_be == "file" and not path.is_file():
+        problems.append(_bad(name, value, SHARED_PARAMETERS[name], f"no file at {path}"))
+    elif must_be == "dir" and not path.is_dir():
+        problems.append(_bad(name, value, SHARED_PARAMETERS[name], f"no folder at {path}"))
+    elif must_be == "output" and path.exists() and not path.is_dir():
+        problems.append(_bad(name, value, SHARED_PARAMETERS[name], f"{path} exists and is not a folder"))
+    return path
+
+
+def _check_extra(name: str, value: object, problems: list[str]) -> None:
+    spec = EXTRA_PARAMETERS.get(name)
+    if spec is None:
+        known = ", ".join([*SHARED_PARAMETERS, *EXTRA_PARAMETERS])
+        problems.append(f"unknown parameter {name!r}; known parameters: {known}")
+        return
+    type_ok = isinstance(value, spec.kind) and not (spec.kind is int and isinstance(value, bool))
+    if not type_ok:
+        problems.append(_bad(name, value, spec.allowed_text(), f"expected a {spec.kind.__name__}"))
+    elif (
+        (spec.allowed and value not in spec.allowed)
+        or (spec.minimum is not None and value < spec.minimum)
+        or (spec.maximum is not None and value > spec.maximum)
+    ):
+        problems.append(_bad(name, value, spec.allowed_text()))
+
+
+def validate_parameters(
+    figures_path: object,
+    reference_dir: object,
+    population_basis: object,
+    lang: object,
+    output_dir: object,
+    **extras: object,
+) -> NotebookParameters:
+    """Check every parameter; return them resolved, or raise :class:`ParameterError` listing every problem."""
+    problems: list[str] = []
+    figures = _check_path("figures_path", figures_path, "file", problems)
+    reference = _check_path("reference_dir", reference_dir, "dir", problems)
+    output = _check_path("output_dir", output_dir, "output", problems)
+    if population_basis not in POPULATION_BASES:
+        problems.append(_bad("population_basis", population_basis, SHARED_PARAMETERS["population_basis"]))
+    if lang not in LANGS:
+        problems.append(_bad("lang", lang, SHARED_PARAMETERS["lang"]))
+    for name, value in extras.items():
+        _check_extra(name, value, problems)
+    if problems:
+        raise ParameterError(problems)
+    return NotebookParameters(
+        Path(str(figures)), Path(str(reference)), str(population_basis), str(lang), Path(str(output)), dict(extras)
+    )

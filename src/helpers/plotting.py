@@ -1,0 +1,179 @@
+"""One seaborn style for every chart, Chinese glyphs on a fresh install, and bar charts that are right.
+
+- Chinese: Noto Sans CJK SC (SIL Open Font Licence) ships inside the ``mplfonts`` wheel. It is registered
+  with matplotlib *after* ``sns.set_theme()`` (which resets font settings), as the fallback behind DejaVu Sans,
+  so Latin text keeps a Latin face and every CJK glyph is found (English labels quote Chinese terms too).
+  The single-face ``.otf`` is used: matplotlib
+  reads only the first face of a ``.ttc``. A glyph that is still missing raises an error instead of
+  drawing an empty box.
+- pandas 3 + seaborn 0.13.2: a string-dtype column used with ``hue_order`` can be split wrongly (seaborn
+  issue 3893), and a Categorical whose category order differs from ``hue_order`` likewise (issue 3922).
+  :func:`plain_categories` turns such columns into plain ``object`` columns before seaborn sees them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from helpers.labels import Lang, format_number
+
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+LATIN_FONT = "DejaVu Sans"
+PALETTE = "colorblind"
+#: Colour per area, the same in every chart.
+AREA_COLOURS: dict[str, str] = {"jinshui": "#0173b2", "zhengzhou": "#de8f05", "henan": "#029e73"}
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> Path:
+    """Path of the bundled Noto Sans CJK SC font; a clear error if the package is missing."""
+    path = Path(str(resources.files("mplfonts") / "fonts" / CJK_FONT_FILE))
+    if not path.is_file():
+        raise FileNotFoundError(f"{CJK_FONT_FILE} not found in the mplfonts package at {path}")
+    return path
+
+
+@lru_cache(maxsize=1)
+def register_cjk_font() -> str:
+    """Add the CJK font to matplotlib's font manager (once); return its family name."""
+    path = cjk_font_path()
+    mpl.font_manager.fontManager.addfont(str(path))
+    return mpl.font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def set_style(lang: Lang = "en") -> None:
+    """The shared chart style: seaborn theme first, then fonts (set_theme would reset them)."""
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
+    family = register_cjk_font()
+    # Glyph-by-glyph fallback works across the families listed in font.family, not across the members of a
+    # generic family such as "sans-serif": list the two faces there.
+    mpl.rcParams["font.family"] = [LATIN_FONT, family] if lang == "en" else [family, LATIN_FONT]
+    mpl.rcParams["axes.unicode_minus"] = False
+    mpl.rcParams["figure.dpi"] = 100
+    mpl.rcParams["savefig.dpi"] = 110
+    mpl.rcParams["figure.figsize"] = (8.0, 4.5)
+    # The CJK face has a regular weight only; a bold title would log a font-fallback message.
+    mpl.rcParams["axes.titleweight"] = "normal"
+    mpl.rcParams["axes.titlesize"] = "large"
+    warnings.filterwarnings("error", message=r".*missing from font.*")
+
+
+def plain_categories(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """A copy in which the given text columns are plain ``object`` dtype (see seaborn issues 3893 and 3922)."""
+    converted = frame.copy()
+    for column in columns:
+        if column in converted and not pd.api.types.is_numeric_dtype(converted[column]):
+            converted[column] = converted[column].astype(str).astype(object)
+    return converted
+
+
+def value_axis_formatter(unit: str, lang: Lang) -> FuncFormatter:
+    """Tick labels in the customary scale of the language (亿元 / billion yuan)."""
+    if unit == "percent":
+        return FuncFormatter(lambda v, _pos: f"{v:g}%")
+    return FuncFormatter(lambda v, _pos: format_number(v, lang, compact=True))
+
+
+def bar_chart(
+    data: pd.DataFrame,
+    category: str,
+    value: str,
+    *,
+    unit: str,
+    lang: Lang,
+    title: str,
+    value_label: str,
+    hue: str | None = None,
+    order: Sequence[str] | None = None,
+    hue_order: Sequence[str] | None = None,
+    palette: dict[str, str] | str | None = None,
+    label_column: str | None = None,
+    interval: tuple[str, str] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Horizontal bars, one per row of ``data`` (no aggregation), with readable value labels.
+
+    ``label_column`` gives each bar's text (default: the formatted value); ``interval`` names the low and high
+    columns drawn as whiskers over the bars.
+    """
+    plotted = plain_categories(data, [c for c in (category, hue) if c])
+    order = list(order) if order is not None else list(dict.fromkeys(plotted[category]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9.0, max(2.5, 0.45 * len(order) * (1 if hue is None else 1.6) + 1.2)))
+    sns.barplot(
+        data=plotted,
+        y=category,
+        x=value,
+        hue=hue,
+        order=order,
+        hue_order=list(hue_order) if hue_order is not None else None,
+        palette=palette if hue else None,
+        color=None if hue else sns.color_palette(PALETTE)[0],
+        errorbar=None,
+        estimator="sum",
+        orient="h",
+        ax=ax,
+    )
+    ax.set_title(title)
+    ax.set_xlabel(value_label)
+    ax.set_ylabel("")
+    ax.xaxis.set_major_formatter(value_axis_formatter(unit, lang))
+    hue_levels = list(hue_order) if hue_order is not None else (list(dict.fromkeys(plotted[hue])) if hue else [None])
+    for level, container in zip(hue_levels, ax.containers, strict=False):
+        labels, whiskers = [], []
+        for bar in container:
+            position = round(bar.get_y() + bar.get_height() / 2)
+            match = plotted[plotted[category] == order[position]]
+            if hue:
+                match = match[match[hue] == level]
+            row = match.iloc[0] if len(match) else None
+            if row is None:
+                labels.append("")
+                continue
+            default = f"{row[value]:.1f}%" if unit == "percent" else format_number(row[value], lang, compact=True)
+            labels.append(str(row[label_column]) if label_column else default)
+            if interval:
+                whiskers.append((bar.get_y() + bar.get_height() / 2, row[interval[0]], row[interval[1]]))
+        ax.bar_label(container, labels=labels, padding=3, fontsize=8)
+        for y, low, high in whiskers:
+            ax.hlines(y, low, high, color="0.2", linewidth=1.5)
+    ax.margins(x=0.25)
+    return ax
+
+
+def interval_chart(
+    data: pd.DataFrame, label: str, *, unit: str, lang: Lang, title: str, value_label: str, ax: Axes | None = None
+) -> Axes:
+    """Dots with whiskers from ``low`` to ``high``: the honest picture of a derived metric."""
+    rows = data.reset_index(drop=True)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.0, max(2.5, 0.5 * len(rows) + 1.2)))
+    positions = range(len(rows))
+    ax.hlines(positions, rows["low"], rows["high"], color="0.35", linewidth=2)
+    ax.plot(rows["value"], positions, "o", color=sns.color_palette(PALETTE)[0], markersize=7)
+    ax.set_yticks(list(positions), rows[label].tolist())
+    ax.invert_yaxis()
+    ax.set_title(title)
+    ax.set_xlabel(value_label)
+    ax.xaxis.set_major_formatter(value_axis_formatter(unit, lang))
+    return ax
+
+
+def finish(ax: Axes) -> Figure:
+    """Tight layout; return the figure so that a notebook cell shows it once."""
+    figure = ax.figure
+    figure.tight_layout()
+    plt.close(figure)
+    return figure

@@ -1,0 +1,121 @@
+"""Every notebook runs headlessly with papermill, in both languages and on every population basis, and its
+results file agrees with the helpers' own computations. Notebooks are committed clean."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from helpers import paths, report
+from helpers.params import validate_parameters
+
+NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+STEMS = [p.stem for p in NOTEBOOKS]
+THEME_OF = {stem: theme for theme, stem in report.NOTEBOOK_STEMS.items()}
+#: Default run, and a Chinese run on a non-default basis; each notebook under each.
+CONFIGS = {
+    "default": {},
+    "zh_census": {"lang": "zh", "population_basis": "census_2020_scope_adjusted"},
+    "zh_incl": {"lang": "zh", "population_basis": "census_2020_incl_zhengdong"},
+}
+
+
+def test_the_collection_is_complete() -> None:
+    assert list(report.NOTEBOOK_STEMS.values()) == STEMS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=STEMS)
+def test_notebook_is_clean_and_well_formed(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "commit notebooks without outputs"
+    tagged = [i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])]
+    assert tagged == [1], "exactly one parameters cell, right after the title"
+    assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
+    assert "report.start(" in notebook.cells[2].source, "parameters are validated in the next cell"
+
+
+def _expected_results(stem: str, overrides: dict[str, str], output: Path) -> dict:
+    params = {"population_basis": "resident_2019", "lang": "en", **overrides}
+    ctx = report.load_context(
+        validate_parameters(
+            "data/figures.csv", "data/reference", params["population_basis"], params["lang"], str(output)
+        )
+    )
+    theme = THEME_OF[stem]
+    if theme == "overview":
+        return report.overview_results(ctx)
+    if theme == "audit":
+        return report.audit_results(ctx)
+    return report.theme_results(ctx, theme)
+
+
+def _execute(path: Path, output: Path, **parameters: object) -> dict:
+    pm.execute_notebook(
+        str(path),
+        str(output / path.name),
+        parameters={"output_dir": str(output), **parameters},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(output),
+    )
+    return json.loads((output / "results" / f"{path.stem}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("config", ["default", "zh_census"])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=STEMS)
+def test_notebook_runs_and_results_match_the_helpers(path: Path, config: str, tmp_path: Path) -> None:
+    overrides = CONFIGS[config]
+    payload = _execute(path, tmp_path, **overrides)
+    assert payload["notebook"] == path.stem
+    for name, value in overrides.items():
+        assert payload["parameters"][name] == value
+    assert payload["results"] == pytest.approx(_expected_results(path.stem, overrides, tmp_path), nan_ok=True)
+    executed = nbformat.read(tmp_path / path.name, as_version=4)
+    text = json.dumps([c.get("outputs", []) for c in executed.cells], ensure_ascii=False)
+    assert "missing from font" not in text
+    assert '"output_type": "error"' not in text
+
+
+@pytest.mark.notebooks
+def test_overview_on_the_other_basis(tmp_path: Path) -> None:
+    payload = _execute(paths.NOTEBOOKS_DIR / "00_overview.ipynb", tmp_path, **CONFIGS["zh_incl"])
+    # 1800亿 / 2,145,588 people = 83,893 yuan per person
+    assert payload["results"]["gdp_per_capita"] == pytest.approx(1800e8 / 2_145_588)
+    assert payload["results"]["gdp_share_of_zhengzhou"] == pytest.approx(1800 / 12003 * 100)
+
+
+@pytest.mark.notebooks
+def test_results_follow_a_modified_figures_table(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.csv"
+    shutil.copy(paths.FIGURES_CSV, figures)
+    # Read good-air days as 200 instead of 227 (a what-if; the quote is edited to match so the table is valid).
+    text = figures.read_text(encoding="utf-8").replace(
+        "good_air_days,urban_renewal,ecology,空气质量优良天数,Days of good air quality,,227,天,227,",
+        "good_air_days,urban_renewal,ecology,空气质量优良天数,Days of good air quality,,57,天,57,",
+    )
+    assert text != figures.read_text(encoding="utf-8")
+    figures.write_text(text, encoding="utf-8")
+    payload = _execute(paths.NOTEBOOKS_DIR / "04_urban_renewal.ipynb", tmp_path, figures_path=str(figures))
+    assert payload["results"]["figure.good_air_days"] == 57
+    assert payload["results"]["implied_2019_good_air_days"] == 0  # 57 - 57
+    assert payload["results"]["good_air_days_vs_henan"] == 57 - 245
+
+
+@pytest.mark.notebooks
+def test_a_bad_parameter_stops_the_notebook_with_a_clear_message(tmp_path: Path) -> None:
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        _execute(paths.NOTEBOOKS_DIR / "02_economy.ipynb", tmp_path, lang="fr", top_n=0)
+    error = info.value
+    assert error.ename == "ParameterError"
+    assert "parameter 'lang' = 'fr' is not allowed; allowed: 'en', 'zh'" in error.evalue
+    assert "parameter 'top_n' = 0 is not allowed" in error.evalue
+    assert error.exec_count <= 3  # parameters, injected parameters, validation: nothing ran after it
+    assert not (tmp_path / "results").exists()

@@ -1,0 +1,103 @@
+"""Charts: bar heights equal the data on pandas 3 string columns, and Chinese renders without missing glyphs."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from helpers.params import validate_parameters
+from helpers.plotting import bar_chart, cjk_font_path, plain_categories, register_cjk_font, set_style
+from helpers.report import load_context, plot_metric_intervals, plot_per_capita, plot_theme_levels
+
+GLYPH_WARNING = "missing from font"
+
+
+def _render(figure: mpl.figure.Figure) -> list[str]:
+    """Draw to PNG, returning every warning message raised while drawing."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(io.BytesIO(), format="png")
+    return [str(w.message) for w in caught]
+
+
+def test_string_columns_become_plain_objects() -> None:
+    frame = pd.DataFrame({"area": pd.array(["a", "b"], dtype="string"), "v": [1, 2]})
+    converted = plain_categories(frame, ["area", "v"])
+    assert converted["area"].dtype == object
+    assert converted["v"].dtype == frame["v"].dtype
+
+
+def test_bar_heights_equal_the_data_with_hue_order() -> None:
+    set_style("en")
+    # String dtype (pandas 3 default) columns, a hue order unlike the data order, uneven groups.
+    data = pd.DataFrame(
+        {
+            "basis": pd.array(["b1", "b1", "b1", "b2", "b2"], dtype="string"),
+            "area": pd.array(["jinshui", "zhengzhou", "henan", "zhengzhou", "jinshui"], dtype="string"),
+            "value": [10.0, 20.0, 30.0, 40.0, 50.0],
+        }
+    )
+    hue_order = ["henan", "jinshui", "zhengzhou"]
+    ax = bar_chart(
+        data,
+        "basis",
+        "value",
+        hue="area",
+        hue_order=hue_order,
+        order=["b1", "b2"],
+        unit="count",
+        lang="en",
+        title="t",
+        value_label="v",
+    )
+    plotted = {}
+    for level, container in zip(hue_order, ax.containers, strict=True):
+        for bar in container:
+            basis = ["b1", "b2"][round(bar.get_y() + bar.get_height() / 2)]
+            if bar.get_width() == bar.get_width():  # skip NaN bars of absent groups
+                plotted[(basis, level)] = bar.get_width()
+    expected = {(r.basis, r.area): r.value for r in data.itertuples()}
+    assert {k: v for k, v in plotted.items() if v} == expected
+    plt.close("all")
+
+
+def test_the_cjk_font_ships_with_the_install() -> None:
+    assert cjk_font_path().suffix == ".otf"  # one face; matplotlib reads only the first face of a .ttc
+    assert register_cjk_font() == "Noto Sans CJK SC"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_charts_render_every_glyph(lang: str) -> None:
+    ctx = load_context(validate_parameters("data/figures.csv", "data/reference", "resident_2019", lang, "reports"))
+    figures = [
+        plot_per_capita(ctx),
+        plot_theme_levels(ctx, "economy", "yuan"),
+        plot_theme_levels(ctx, "epidemic", "persons"),
+        plot_metric_intervals(ctx, "economy"),
+    ]
+    for figure in figures:
+        assert figure is not None
+        assert not [m for m in _render(figure) if GLYPH_WARNING in m]
+    assert mpl.rcParams["font.family"][0] == ("Noto Sans CJK SC" if lang == "zh" else "DejaVu Sans")
+
+
+def test_english_labels_that_quote_chinese_render() -> None:
+    set_style("en")
+    figure, ax = plt.subplots()
+    ax.set_title("New above-designated-size (四上) enterprises")  # Latin first, CJK by fallback
+    assert not [m for m in _render(figure) if GLYPH_WARNING in m]
+    plt.close("all")
+
+
+def test_a_missing_glyph_is_an_error_not_a_box() -> None:
+    set_style("zh")
+    figure, ax = plt.subplots()
+    ax.set_title("金水区 \u0e01\u0e02")  # Thai letters: in neither font
+    with pytest.raises(UserWarning, match=GLYPH_WARNING):
+        figure.savefig(io.BytesIO(), format="png")
+    plt.close("all")

@@ -1,0 +1,71 @@
+"""Notebook helpers: localized tables, computed sentences and results that match the metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import report
+from helpers.metrics import metric_value
+from helpers.params import validate_parameters
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def ctx(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> report.Context:
+    output = tmp_path_factory.mktemp("out")
+    params = validate_parameters(
+        "data/figures.csv", "data/reference", "census_2020_incl_zhengdong", request.param, str(output)
+    )
+    return report.load_context(params)
+
+
+def test_figures_table_is_localized(ctx: report.Context) -> None:
+    table = report.figures_table(ctx, "economy")
+    assert len(table) == 16  # the economy theme has 16 rows in data/figures.csv
+    header = "指标" if ctx.lang == "zh" else "Indicator"
+    assert header in table.columns
+    gdp = table.iloc[next(i for i, q in enumerate(table.iloc[:, -1]) if "突破1800" in q)]
+    assert gdp.iloc[1] == "突破1800亿元"  # as printed
+
+
+def test_sentences_state_computed_values(ctx: report.Context) -> None:
+    sentence = report.metric_sentence(ctx, "gdp_share_of_zhengzhou")
+    assert "15.0%" in sentence  # 1800 / 12003 = 14.996% -> 15.0%
+    missing = report.metric_sentence(ctx, "retail_sales_share_of_henan")
+    assert "henan_retail_sales" in missing
+
+
+def test_overview_results_follow_the_basis(ctx: report.Context) -> None:
+    results = report.overview_results(ctx)
+    # census_2020_incl_zhengdong: 1800亿 / 2,145,588 = 83,893 yuan per person
+    assert results["gdp_per_capita"] == pytest.approx(1800e8 / 2_145_588)
+    assert results["gdp_share_of_zhengzhou"] == pytest.approx(metric_value(ctx.metrics, "gdp_share_of_zhengzhou"))
+    assert results["population"] == 2_145_588
+
+
+def test_write_results(ctx: report.Context) -> None:
+    path = report.write_results(ctx, "02_economy", report.theme_results(ctx, "economy"))
+    payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    assert payload["parameters"]["population_basis"] == "census_2020_incl_zhengdong"
+    assert payload["results"]["figure.gdp"] == 1800e8
+    assert payload["results"]["retail_sales_share_of_henan"] is None  # missing comparator: null, not a number
+
+
+def test_theme_without_comparators_says_so(ctx: report.Context) -> None:
+    shown = report.comparisons(ctx, "governance")
+    expected = "没有有出处的对比数据" if ctx.lang == "zh" else "No sourced comparator"
+    assert expected in shown.data
+
+
+def test_summary_counts(ctx: report.Context) -> None:
+    summary = report.theme_summary(ctx, "reform_innovation")
+    # 23 figures in the theme; 4 printed as bounds (万余, 50%以上, 突破30万, 最高可40%)
+    assert ("23" in summary) and ("4" in summary)
+
+
+def test_severity_counts(ctx: report.Context) -> None:
+    counts = report.severity_counts(ctx)
+    assert counts["error"] == 1  # the 120% incubator share
+    assert sum(counts.values()) == len(ctx.findings)

@@ -19,10 +19,11 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 report: setup
-	$(BIN)/python -m helpers.figures
+	$(BIN)/jinshui-report run
 
+# Parallel on every core; tests that share a built report set stay on one worker (--dist loadgroup).
 test: setup lint
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: setup
 	$(BIN)/ruff check .

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -46,8 +45,9 @@ def test_overview_results_follow_the_basis(ctx: report.Context) -> None:
 
 
 def test_write_results(ctx: report.Context) -> None:
-    path = report.write_results(ctx, "02_economy", report.theme_results(ctx, "economy"))
-    payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    note = report.write_results(ctx, "02_economy", report.theme_results(ctx, "economy"))
+    assert "results/02_economy.json" in note.data
+    payload = json.loads(report.results_path(ctx, "02_economy").read_text(encoding="utf-8"))
     assert payload["parameters"]["population_basis"] == "census_2020_incl_zhengdong"
     assert payload["results"]["figure.gdp"] == 1800e8
     assert payload["results"]["retail_sales_share_of_henan"] is None  # missing comparator: null, not a number

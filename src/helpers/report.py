@@ -6,6 +6,7 @@ that states a number is built from computed values, and every run leaves a machi
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from dataclasses import dataclass
@@ -93,6 +94,9 @@ def load_context(params: NotebookParameters) -> Context:
     metrics = build_derived_metrics(figures, reference)
     findings = run_audit(figures, metrics, reference)
     set_style(params.lang)
+    # Report tables show whole quotes and notes, not the first 50 characters.
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", 500)
     return Context(
         params, figures, reference, metrics, findings, population_bases(reference), Inputs(figures, reference)
     )
@@ -446,9 +450,14 @@ def figure_sentence(ctx: Context, figure_id: str) -> str:
     return f"{name}: {value} ({qualifier}; the report: “{row['quote']}”)."
 
 
+def escape_markdown(text_from_data: str) -> str:
+    """Text from data, made safe to show as Markdown: HTML is shown as text, never run as markup."""
+    return html.escape(text_from_data, quote=False)
+
+
 def bullet_list(sentences: list[str]) -> str:
-    """Markdown bullets."""
-    return "\n".join(f"- {s}" for s in sentences)
+    """Markdown bullets; the sentences hold text from data, so they are escaped."""
+    return "\n".join(f"- {escape_markdown(s)}" for s in sentences)
 
 
 def theme_summary(ctx: Context, theme: str) -> str:
@@ -496,16 +505,26 @@ def estimate_of(ctx: Context, metric_id: str) -> Estimate:
     return Estimate(row["value"], row["low"], row["high"])
 
 
-def write_results(ctx: Context, stem: str, results: dict[str, float | None]) -> Path:
-    """Write ``<output_dir>/results/<stem>.json`` with the parameters and the results; return its path."""
-    folder = ctx.params.output_dir / "results"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{stem}.json"
+def write_results(ctx: Context, stem: str, results: dict[str, float | None]) -> Any:
+    """Write ``<output_dir>/results/<stem>.json`` with the parameters and the results.
+
+    Returns a short Markdown note naming the file relative to the output folder (the batch runner writes
+    into a staging folder first, whose name means nothing to a reader); the path is ``results_path(...)``.
+    """
+    from IPython.display import Markdown
+
+    path = results_path(ctx, stem)
+    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"notebook": stem, "parameters": ctx.params.as_dict(), "results": results}
     temporary = path.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
     temporary.replace(path)
-    return path
+    return Markdown(f"{len(results)} results written to `results/{path.name}`.")
+
+
+def results_path(ctx: Context, stem: str) -> Path:
+    """Where a notebook's results file goes."""
+    return ctx.params.output_dir / "results" / f"{stem}.json"
 
 
 # --- notebook entry points ----------------------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""Data exports of a run (CSV and one XLSX) and its index page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from helpers.audit import run_audit
+from helpers.figures import load_figures
+from helpers.html import Card, render_index
+from helpers.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick
+from helpers.metrics import build_derived_metrics
+from helpers.params import resolve
+from helpers.reference import load_reference
+from helpers.report import HEADLINE_FIGURES
+
+XLSX_NAME = "jinshui-2020.xlsx"
+#: Headline metrics on the index page, with their units.
+INDEX_METRICS: tuple[tuple[str, str], ...] = (
+    ("gdp_share_of_zhengzhou", "percent"),
+    ("gdp_share_of_henan", "percent"),
+    ("gdp_per_capita", "yuan_per_person"),
+)
+
+
+def _tables(parameters: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    figures = load_figures(resolve(parameters["figures_path"]))
+    reference = load_reference(resolve(parameters["reference_dir"]))
+    metrics = build_derived_metrics(figures, reference)
+    return figures, metrics, run_audit(figures, metrics, reference)
+
+
+def write_data_exports(folder: Path, parameters: dict[str, Any]) -> list[Path]:
+    """figures.csv, derived_metrics.csv, audit_findings.csv and one XLSX with a sheet each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    figures, metrics, findings = _tables(parameters)
+    written = []
+    for name, table in (("figures", figures), ("derived_metrics", metrics), ("audit_findings", findings)):
+        path = folder / f"{name}.csv"
+        table.to_csv(path, index=False, encoding="utf-8")
+        written.append(path)
+    workbook = folder / XLSX_NAME
+    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+        figures.to_excel(writer, sheet_name="figures", index=False)
+        metrics.to_excel(writer, sheet_name="derived_metrics", index=False)
+        findings.to_excel(writer, sheet_name="audit_findings", index=False)
+    written.append(workbook)
+    return written
+
+
+def _headlines(staging: Path, figures: pd.DataFrame, lang: str, basis: str) -> list[tuple[str, str]]:
+    """Headline numbers from the overview's results file (empty when the overview has not run)."""
+    path = staging / "results" / "00_overview.json"
+    if not path.exists():
+        return []
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    rows = figures.set_index("figure_id")
+    headlines = []
+    for figure_id in HEADLINE_FIGURES[:5]:
+        if f"figure.{figure_id}" in results and figure_id in rows.index:
+            row = rows.loc[figure_id]
+            sign = "≥ " if row["qualifier"] == "at_least" else ""
+            label = row["indicator_zh"] if lang == "zh" else row["indicator_en"]
+            headlines.append((label, sign + format_value(results[f"figure.{figure_id}"], row["unit"], lang)))
+    labels = {
+        "gdp_share_of_zhengzhou": ("GDP share of Zhengzhou", "GDP占郑州市比重"),
+        "gdp_share_of_henan": ("GDP share of Henan", "GDP占河南省比重"),
+        "gdp_per_capita": (
+            f"GDP per capita ({pick(BASIS_SHORT[basis], 'en')})",
+            f"人均GDP({pick(BASIS_SHORT[basis], 'zh')})",
+        ),
+    }
+    for metric_id, unit in INDEX_METRICS:
+        if metric_id in results:
+            headlines.append((pick(labels[metric_id], lang), format_value(results[metric_id], unit, lang)))
+    return headlines
+
+
+def publish_index(
+    staging: Path, manifest: dict[str, Any], parameters: dict[str, Any], available: dict[str, Path]
+) -> Path:
+    """Write index.html for the staged run."""
+    figures, _, findings = _tables(parameters)
+    lang = parameters.get("lang", "en")
+    entries = manifest["notebooks"]
+    cards = [
+        Card(
+            stem,
+            entries[stem].get("title", stem),
+            entries[stem]["status"],
+            float(entries[stem]["seconds"]),
+            f"{stem}.html",
+            entries[stem].get("error", ""),
+        )
+        for stem in available
+        if stem in entries
+    ]
+    message = "message_zh" if lang == "zh" else "message_en"
+    notable = findings[findings["severity"] != "info"]
+    counts = findings["severity"].value_counts()
+    run = manifest["run"]
+    metadata = [
+        ("run started (UTC)", run["started"]),
+        ("duration (s)", f"{run['seconds']:.1f}"),
+        ("parallel workers", str(run["jobs"])),
+    ]
+    metadata += [(f"parameter {k}", repr(v)) for k, v in parameters.items() if k != "output_dir"]
+    metadata += [(f"sha256 {k}", v) for k, v in run["data"].items()]
+    metadata += [(f"version {k}", v) for k, v in run["packages"].items()]
+    downloads = [
+        (name, f"data/{name}") for name in ("figures.csv", "derived_metrics.csv", "audit_findings.csv", XLSX_NAME)
+    ]
+    return render_index(
+        staging / "index.html",
+        title="Jinshui 2020 · 金水区2020年政府工作报告",
+        headlines=_headlines(staging, figures, lang, parameters["population_basis"]),
+        cards=cards,
+        findings=[(pick(SEVERITY_LABELS[r.severity], lang), getattr(r, message)) for r in notable.itertuples()],
+        severity_counts={pick(SEVERITY_LABELS[s], lang): int(counts.get(s, 0)) for s in SEVERITY_LABELS},
+        metadata=metadata,
+        downloads=downloads,
+    )

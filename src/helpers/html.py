@@ -1,0 +1,108 @@
+"""HTML reports: each executed notebook as a self-contained page, and an index page for the whole run.
+
+Pages open offline on their own: images are embedded, CSS and scripts are inline, and nothing is fetched
+(the lab template's require.js, MathJax and mermaid loaders are removed). Text from data is escaped by
+pandas (tables), by :mod:`helpers.report` (Markdown sentences) and by Jinja2's autoescape (the index).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import nbformat
+from nbconvert import HTMLExporter
+
+from helpers.static import CSS, SCRIPT
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+_HEADING = re.compile(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@lru_cache(maxsize=2)
+def _exporter(show_code: bool) -> HTMLExporter:
+    """The configured exporter (cached: building one reads the templates)."""
+    return HTMLExporter(
+        template_name="jinshui_html",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+
+
+def table_of_contents(body: str) -> str:
+    """A ``<nav id="toc">`` listing the page's h1/h2 headings, linked by their ids."""
+    items = []
+    for level, anchor, inner in _HEADING.findall(body):
+        label = html.escape(html.unescape(_TAGS.sub("", inner)).replace("¶", "").strip())
+        items.append(f'<li class="toc-h{level}"><a href="#{anchor}">{label}</a></li>')
+    return f'<nav id="toc" aria-label="Contents"><strong>Contents · 目录</strong><ol>{"".join(items)}</ol></nav>'
+
+
+def export_notebook_html(
+    notebook_path: Path, html_path: Path, metadata: list[tuple[str, str]], *, show_code: bool = False
+) -> Path:
+    """Write the executed notebook as a self-contained HTML page with run metadata and a TOC."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    resources = {
+        "jinshui": {
+            "css": CSS,
+            "script": SCRIPT,
+            "metadata": metadata,
+            "metadata_label": "Run metadata · 运行信息",
+            "back_label": "All reports · 全部报告",
+        }
+    }
+    body, _ = _exporter(show_code).from_notebook_node(notebook, resources=resources)
+    body = body.replace("<!--JINSHUI-TOC-->", table_of_contents(body), 1)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
+
+
+@dataclass(frozen=True)
+class Card:
+    """One notebook on the index page."""
+
+    stem: str
+    title: str
+    status: str
+    seconds: float
+    html: str
+    error: str = ""
+
+
+def render_index(
+    path: Path,
+    *,
+    title: str,
+    headlines: list[tuple[str, str]],
+    cards: list[Card],
+    findings: list[tuple[str, str]],
+    severity_counts: dict[str, int],
+    metadata: list[tuple[str, str]],
+    downloads: list[tuple[str, str]],
+) -> Path:
+    """Write ``index.html``: headline numbers, a card per notebook, the audit summary and run metadata."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    page = environment.get_template("index_page.html.j2").render(
+        title=title,
+        headlines=headlines,
+        cards=cards,
+        findings=findings,
+        severity_counts=severity_counts,
+        metadata=metadata,
+        downloads=downloads,
+        css=CSS,
+        script=SCRIPT,
+    )
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,195 @@
+"""The batch runner: failure isolation, atomic outputs, skip and --force, bad input, escaping."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import batch, paths
+
+pytestmark = pytest.mark.xdist_group("batch")
+
+PARAMETERS = '''figures_path = "data/figures.csv"
+reference_dir = "data/reference"
+population_basis = "resident_2019"
+lang = "en"
+output_dir = "reports"'''
+
+
+def _notebook(folder: Path, stem: str, body: str) -> Path:
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(f"# {stem}"),
+            nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(body),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    path = folder / f"{stem}.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.fixture
+def collection(tmp_path: Path) -> Path:
+    """A small collection: one good notebook and one deliberately broken."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _notebook(folder, "a_good", 'print("fine")')
+    _notebook(folder, "b_broken", 'raise RuntimeError("deliberately broken")')
+    return folder
+
+
+@pytest.fixture
+def published_good(collection: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """The good notebook alone, run once into tmp/out: the output folder and a digest of its files."""
+    (collection / "b_broken.ipynb").unlink()
+    output = tmp_path / "out"
+    assert [o.status for o in batch.run(output, notebooks_dir=collection, progress=False)] == ["ok"]
+    return output, _tree_digest(output)
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_failing_notebook_does_not_stop_the_others(collection: Path, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    code = batch.main(["run", "--notebooks", str(collection), "--output", str(output), "--jobs", "2"])
+    assert code == 1  # the run fails because one notebook failed
+    assert (output / "a_good.html").exists()
+    broken = nbformat.read(output / "b_broken.ipynb", as_version=4)  # kept, with its error cell
+    errors = [o for c in broken.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors and errors[0].evalue == "deliberately broken"
+    assert "deliberately broken" in (output / "b_broken.html").read_text(encoding="utf-8")
+    index = (output / "index.html").read_text(encoding="utf-8")
+    assert 'class="card failed"' in index and 'class="card ok"' in index
+    assert "RuntimeError: deliberately broken" in index
+
+
+def test_skip_unchanged_and_force(collection: Path, published_good: tuple[Path, dict[str, str]]) -> None:
+    output, before = published_good
+    second = batch.run(output, notebooks_dir=collection, progress=False)
+    assert [o.status for o in second] == ["up to date"]
+    assert _tree_digest(output) == before  # nothing was touched
+    forced = batch.run(output, notebooks_dir=collection, force=True, progress=False)
+    assert [o.status for o in forced] == ["ok"]
+    changed = batch.run(output, notebooks_dir=collection, overrides={"lang": "zh"}, progress=False)
+    assert [o.status for o in changed] == ["ok"]  # a new parameter value is a new input
+
+
+def test_a_failed_run_leaves_the_previous_reports_intact(
+    collection: Path, tmp_path: Path, published_good: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output, before = published_good
+
+    def explode(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("helpers.exports.write_data_exports", explode)
+    with pytest.raises(OSError, match="disk full"):
+        batch.run(output, notebooks_dir=collection, force=True, progress=False)
+    assert _tree_digest(output) == before
+    assert not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_a_killed_run_leaves_the_previous_reports_intact(
+    collection: Path, tmp_path: Path, published_good: tuple[Path, dict[str, str]]
+) -> None:
+    output, before = published_good
+    _notebook(collection, "c_slow", "import time\ntime.sleep(60)")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpers.batch", "run", "--notebooks", str(collection), "--output", str(output)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.staging-*")):
+        assert time.monotonic() < deadline, "the run never started staging"
+        time.sleep(0.2)
+    time.sleep(3)  # well inside the slow notebook
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert _tree_digest(output) == before
+    # The next run cleans up what the killed one left and works.
+    (collection / "c_slow.ipynb").unlink()
+    assert [o.status for o in batch.run(output, notebooks_dir=collection, progress=False)] == ["up to date"]
+    assert not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_an_interrupted_swap_is_recovered(
+    collection: Path, tmp_path: Path, published_good: tuple[Path, dict[str, str]]
+) -> None:
+    output, before = published_good
+    output.rename(tmp_path / ".out.old-12345678")  # killed between the two renames of the swap
+    assert [o.status for o in batch.run(output, notebooks_dir=collection, progress=False)] == ["up to date"]
+    assert _tree_digest(output) == before
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--theme", "sports"], "unknown theme 'sports'; allowed: overview, epidemic"),
+        (["-p", "colour", "red"], "unknown parameter 'colour'"),
+        (["-p", "lang", "fr"], "parameter 'lang' = 'fr' is not allowed; allowed: 'en', 'zh'"),
+        (["-p", "top_n", "0"], "parameter 'top_n' = 0 is not allowed"),
+        (["-p", "output_dir", "x"], "cannot be set with -p; use --output"),
+        (["--jobs", "0"], "--jobs 0 is not allowed"),
+    ],
+)
+def test_bad_input_is_one_line_and_starts_no_work(
+    arguments: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "out"
+    code = batch.main(["run", "--output", str(output), *arguments])
+    error = capsys.readouterr().err
+    assert code == 2
+    assert message in error
+    assert len(error.strip().splitlines()) == 1
+    assert not output.exists()
+
+
+def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    assert batch.main(["run", "--output", str(blocker)]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+    assert batch.main(["run", "--output", str(blocker / "below")]) == 2
+    assert "is not writable" in capsys.readouterr().err
+
+
+def test_list_shows_parameters_and_defaults() -> None:
+    listing = batch.list_notebooks()
+    assert "02_economy: Economy · 经济发展" in listing
+    assert "top_n = 10" in listing
+    assert "population_basis = 'resident_2019'" in listing
+
+
+def test_text_from_data_is_escaped(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.csv"
+    original = paths.FIGURES_CSV.read_text(encoding="utf-8")
+    hostile = original.replace(",Gross domestic product,", ",Gross <script>alert('x')</script> product,")
+    assert hostile != original
+    figures.write_text(hostile, encoding="utf-8")
+    output = tmp_path / "out"
+    outcomes = batch.run(
+        output, themes=["overview", "economy"], overrides={"figures_path": str(figures)}, progress=False
+    )
+    assert [o.status for o in outcomes] == ["ok", "ok"]
+    for page in ("index.html", "00_overview.html", "02_economy.html"):
+        text = (output / page).read_text(encoding="utf-8")
+        assert "<script>alert('x')" not in text, page
+        assert "&lt;script&gt;alert(" in text, page

@@ -475,9 +475,10 @@ def theme_summary(ctx: Context, theme: str) -> str:
             f"核查发现{len(problems)}项需要注意的问题。"
         )
     return (
-        f"The report states {len(rows)} figures under {theme_label(theme, lang)}; {bounds} of them are bounds "
-        f"rather than exact values. This notebook computes {computed} derived metrics; {missing} cannot be "
-        f"computed for lack of a sourced comparator. The audit raises {len(problems)} errors or warnings here."
+        f"The report states {len(rows)} figures under {theme_label(theme, lang)}, of which {bounds} "
+        f"{'is a bound' if bounds == 1 else 'are bounds'} rather than an exact value. This notebook computes "
+        f"{computed} derived metrics; {missing} cannot be computed for lack of a sourced comparator. "
+        f"Errors and warnings raised by the audit here: {len(problems)}."
     )
 
 

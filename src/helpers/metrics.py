@@ -164,30 +164,6 @@ def previous_from_growth(
     )
 
 
-def previous_from_change(
-    metric_id: str,
-    theme: str,
-    label_en: str,
-    label_zh: str,
-    level: Term,
-    change: Term,
-    unit: str,
-    note: str = "",
-) -> MetricSpec:
-    """The previous-year level implied by a level and its change: level − change."""
-    return MetricSpec(
-        metric_id,
-        theme,
-        label_en,
-        label_zh,
-        unit,
-        (level, change),
-        lambda v, c: v - c,
-        f"{level} − {change}",
-        note=note,
-    )
-
-
 def total_from_share(
     metric_id: str,
     theme: str,
@@ -222,7 +198,7 @@ def difference(
     unit: str,
     note: str = "",
 ) -> MetricSpec:
-    """Left − right, for levels in the same unit."""
+    """Left − right, for levels in the same unit (also the previous-year level implied by a change)."""
     return MetricSpec(
         metric_id,
         theme,
@@ -380,7 +356,7 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         fig("livelihood_spending_growth"),
         "yuan",
     ),
-    previous_from_change(
+    difference(
         "implied_2019_good_air_days",
         "urban_renewal",
         "Good-air days in 2019 (implied)",

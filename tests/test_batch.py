@@ -193,3 +193,14 @@ def test_text_from_data_is_escaped(tmp_path: Path) -> None:
         text = (output / page).read_text(encoding="utf-8")
         assert "<script>alert('x')" not in text, page
         assert "&lt;script&gt;alert(" in text, page
+
+
+def test_code_is_hidden_unless_asked(collection: Path, published_good: tuple[Path, dict[str, str]]) -> None:
+    highlighted_code = '<span class="nb">print</span>'  # the code cell print("fine"), as pygments renders it
+    output, _ = published_good
+    hidden = (output / "a_good.html").read_text(encoding="utf-8")
+    assert highlighted_code not in hidden
+    assert "<pre>fine\n</pre>" in hidden  # its output is shown
+    shown = batch.run(output, notebooks_dir=collection, show_code=True, progress=False)
+    assert [o.status for o in shown] == ["ok"]  # showing code is a new input: the page is rebuilt
+    assert highlighted_code in (output / "a_good.html").read_text(encoding="utf-8")

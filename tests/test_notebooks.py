@@ -82,6 +82,7 @@ def test_notebook_runs_and_results_match_the_helpers(path: Path, config: str, tm
     text = json.dumps([c.get("outputs", []) for c in executed.cells], ensure_ascii=False)
     assert "missing from font" not in text
     assert '"output_type": "error"' not in text
+    assert '"name": "stderr"' not in text, "a warning or log line was printed: notebooks run warning-free"
 
 
 @pytest.mark.notebooks

@@ -42,7 +42,9 @@ def test_real_report_findings(figures: pd.DataFrame, reference: Reference) -> No
     assert "consistent within rounding" in market["message_en"]
     # Modern services 1230 of GDP 1800: checked and within.
     assert findings.loc["component_within_total__modern_services_value_added", "severity"] == "info"
-    assert "scope_mismatch__key_projects_investment_share_of_zhengzhou" in findings.index
+    scope = findings.loc["scope_mismatch__key_projects_investment_share_of_zhengzhou"]
+    assert scope["figure_ids"] == "key_projects_investment"  # the figure, not the comparator
+    assert set(";".join(findings["figure_ids"].fillna("")).split(";")) - {""} <= set(figures["figure_id"])
     assert findings["message_zh"].str.len().gt(0).all()
 
 

@@ -114,39 +114,54 @@ def rule_stated_share_vs_comparator(
     return found
 
 
-def rule_growth_out_of_bounds(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
-    """Growth rates outside the plausible range deserve a second look."""
-    del metrics, reference
-    low, high = PLAUSIBLE_GROWTH_PERCENT
-    rows = figures[(figures["kind"] == "growth_rate") & ~figures["value"].between(low, high)]
+def _figures_out_of_range(
+    figures: pd.DataFrame, kind: str, bounds: tuple[float, float], rule: str, severity: str, en: str, zh: str
+) -> list[Finding]:
+    """One finding per figure of ``kind`` whose value lies outside ``bounds``.
+
+    ``en`` and ``zh`` are message templates over ``name``, ``value``, ``low`` and ``high``.
+    """
+    low, high = bounds
+    rows = figures[(figures["kind"] == kind) & ~figures["value"].between(low, high)]
     return [
         _finding(
-            "growth_out_of_bounds",
+            rule,
             row.figure_id,
-            "warning",
+            severity,
             [row.figure_id],
-            f"{row.indicator_en}: {row.value:g}% is outside the plausible range [{low:g}%, {high:g}%].",
-            f"{row.indicator_zh}:{row.value:g}%超出合理区间[{low:g}%, {high:g}%]。",
+            en.format(name=row.indicator_en, value=row.value, low=low, high=high),
+            zh.format(name=row.indicator_zh, value=row.value, low=low, high=high),
         )
         for row in rows.itertuples(index=False)
     ]
+
+
+def rule_growth_out_of_bounds(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """Growth rates outside the plausible range deserve a second look."""
+    del metrics, reference
+    return _figures_out_of_range(
+        figures,
+        "growth_rate",
+        PLAUSIBLE_GROWTH_PERCENT,
+        "growth_out_of_bounds",
+        "warning",
+        "{name}: {value:g}% is outside the plausible range [{low:g}%, {high:g}%].",
+        "{name}:{value:g}%超出合理区间[{low:g}%, {high:g}%]。",
+    )
 
 
 def rule_rate_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
     """A completion or reduction rate in percent lies in [0, 100]."""
     del metrics, reference
-    rows = figures[(figures["kind"] == "rate") & ~figures["value"].between(0, 100)]
-    return [
-        _finding(
-            "rate_out_of_range",
-            row.figure_id,
-            "error",
-            [row.figure_id],
-            f"{row.indicator_en}: a rate of {row.value:g}% is impossible.",
-            f"{row.indicator_zh}:{row.value:g}%的比率不可能成立。",
-        )
-        for row in rows.itertuples(index=False)
-    ]
+    return _figures_out_of_range(
+        figures,
+        "rate",
+        (0.0, 100.0),
+        "rate_out_of_range",
+        "error",
+        "{name}: a rate of {value:g}% is impossible.",
+        "{name}:{value:g}%的比率不可能成立。",
+    )
 
 
 def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
@@ -186,14 +201,15 @@ def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, r
 
 def rule_scope_mismatch(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
     """Every metric that compares different scopes is flagged, with the reason."""
-    del figures, reference
+    del reference
+    figure_ids = set(figures["figure_id"])
     rows = metrics[metrics["status"] == "scope_mismatch"]
     return [
         _finding(
             "scope_mismatch",
             row.metric_id,
             "warning",
-            [i for i in row.inputs.split(";") if "_" in i],
+            [i for i in row.inputs.split(";") if i in figure_ids],  # figures only, not comparators
             f"{row.label_en} = {_pct(row.value)} compares different scopes; {row.note}.",
             f"{row.label_zh}={_pct(row.value)}:比较口径不同,仅供参考。",
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import figures, text
+from helpers.sources import figures, text
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import audit
-from helpers.figures import load_figures
-from helpers.metrics import build_derived_metrics
-from helpers.reference import Reference, load_reference
+from helpers.analysis import audit
+from helpers.analysis.metrics import build_derived_metrics
+from helpers.sources.figures import load_figures
+from helpers.sources.reference import Reference, load_reference
 
 
 @pytest.fixture(scope="module")

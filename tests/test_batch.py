@@ -13,7 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import batch, paths
+from helpers import paths
+from helpers.publish import batch
 
 pytestmark = pytest.mark.xdist_group("batch")
 
@@ -98,7 +99,7 @@ def test_a_failed_run_leaves_the_previous_reports_intact(
     def explode(*_args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("helpers.exports.write_data_exports", explode)
+    monkeypatch.setattr("helpers.publish.exports.write_data_exports", explode)
     with pytest.raises(OSError, match="disk full"):
         batch.run(output, notebooks_dir=collection, force=True, progress=False)
     assert _tree_digest(output) == before
@@ -111,7 +112,7 @@ def test_a_killed_run_leaves_the_previous_reports_intact(
     output, before = published_good
     _notebook(collection, "c_slow", "import time\ntime.sleep(60)")
     process = subprocess.Popen(
-        [sys.executable, "-m", "helpers.batch", "run", "--notebooks", str(collection), "--output", str(output)],
+        [sys.executable, "-m", "helpers.publish.batch", "run", "--notebooks", str(collection), "--output", str(output)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

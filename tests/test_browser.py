@@ -9,7 +9,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from helpers import batch, paths
+from helpers import paths
+from helpers.publish import batch
 
 pytestmark = pytest.mark.xdist_group("browser")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.extract import extract_mentions, mentions_frame
+from helpers.sources.extract import extract_mentions, mentions_frame
 
 
 def test_mentions_on_a_small_text() -> None:

@@ -8,7 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import figures, paths
+from helpers import paths
+from helpers.sources import figures
 
 
 def test_table_is_valid_and_typed(figures_table: pd.DataFrame) -> None:

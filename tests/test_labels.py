@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from helpers.labels import THEME_LABELS, format_interval, format_number, format_value
+from helpers.notebook.labels import THEME_LABELS, format_interval, format_number, format_value
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.metrics import METRIC_COLUMNS, build_derived_metrics, metric_value
-from helpers.reference import load_reference
+from helpers.analysis.metrics import METRIC_COLUMNS, build_derived_metrics, metric_value
+from helpers.sources.reference import load_reference
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,7 @@ def test_removing_a_comparator_makes_its_metrics_missing(tmp_path: Path) -> None
 
 
 def test_metrics_follow_the_figures(tmp_path: Path) -> None:
-    from helpers.figures import load_figures
+    from helpers.sources.figures import load_figures
 
     figures = load_figures().copy()
     figures.loc[figures["figure_id"] == "gdp", ["value_as_printed", "value"]] = ["2000", 2000e8]
@@ -122,7 +122,7 @@ def test_metrics_follow_the_figures(tmp_path: Path) -> None:
 
 def _run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "helpers.metrics", *args], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "helpers.analysis.metrics", *args], capture_output=True, text=True, env=env, check=False
     )
 
 

@@ -11,8 +11,9 @@ import nbformat
 import papermill as pm
 import pytest
 
-from helpers import paths, report
-from helpers.params import validate_parameters
+from helpers import paths
+from helpers.notebook import report
+from helpers.notebook.params import validate_parameters
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
 STEMS = [p.stem for p in NOTEBOOKS]

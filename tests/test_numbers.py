@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from helpers.numbers import NumberParseError, Quantity, parse_chinese_integer, parse_quantity
+from helpers.sources.numbers import NumberParseError, Quantity, parse_chinese_integer, parse_quantity
 
 
 @pytest.mark.parametrize(

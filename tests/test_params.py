@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.params import ParameterError, validate_parameters
+from helpers.notebook.params import ParameterError, validate_parameters
 
 GOOD = {
     "figures_path": "data/figures.csv",

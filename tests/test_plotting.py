@@ -10,9 +10,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from helpers.params import validate_parameters
-from helpers.plotting import bar_chart, cjk_font_path, plain_categories, register_cjk_font, set_style
-from helpers.report import load_context, plot_metric_intervals, plot_per_capita, plot_theme_levels
+from helpers.notebook.params import validate_parameters
+from helpers.notebook.plotting import bar_chart, cjk_font_path, plain_categories, register_cjk_font, set_style
+from helpers.notebook.report import load_context, plot_metric_intervals, plot_per_capita, plot_theme_levels
 
 GLYPH_WARNING = "missing from font"
 

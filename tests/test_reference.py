@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.figures import FiguresValidationError
-from helpers.reference import (
+from helpers.sources.figures import FiguresValidationError
+from helpers.sources.reference import (
     MissingComparatorError,
     load_comparators,
     load_reference,

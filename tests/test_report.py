@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from helpers import report
-from helpers.metrics import metric_value
-from helpers.params import validate_parameters
+from helpers.analysis.metrics import metric_value
+from helpers.notebook import report
+from helpers.notebook.params import validate_parameters
 
 
 @pytest.fixture(scope="module", params=["en", "zh"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from helpers import paths, text
+from helpers import paths
+from helpers.sources import text
 
 SHARED_SOURCE = paths.PROJECT_ROOT.parent / "shared" / "source" / paths.REPORT_TEXT.name
 

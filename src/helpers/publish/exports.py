@@ -8,14 +8,14 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.audit import run_audit
-from helpers.figures import load_figures
-from helpers.html import Card, render_index
-from helpers.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick
-from helpers.metrics import build_derived_metrics
-from helpers.params import resolve
-from helpers.reference import load_reference
-from helpers.report import HEADLINE_FIGURES
+from helpers.analysis.audit import run_audit
+from helpers.analysis.metrics import build_derived_metrics
+from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick
+from helpers.notebook.params import resolve
+from helpers.notebook.report import HEADLINE_FIGURES
+from helpers.publish.html import Card, render_index
+from helpers.sources.figures import load_figures
+from helpers.sources.reference import load_reference
 
 XLSX_NAME = "jinshui-2020.xlsx"
 #: Headline metrics on the index page, with their units.

@@ -17,9 +17,9 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from helpers import paths
-from helpers.figures import FiguresValidationError, read_csv_as_text
-from helpers.intervals import Estimate, printed_estimate
-from helpers.numbers import NumberParseError, parse_quantity
+from helpers.analysis.intervals import Estimate, printed_estimate
+from helpers.sources.figures import FiguresValidationError, read_csv_as_text
+from helpers.sources.numbers import NumberParseError, parse_quantity
 
 COMPARATORS_CSV = "comparators_2020.csv"
 CENSUS_CSV = "census2020_zhengzhou_counties.csv"

@@ -6,7 +6,7 @@ under every population basis, and structure ratios inside the district.
 ``build_derived_metrics()`` makes the whole table from ``data/`` in one call. Every row says how it was
 computed (``formula``), from what (``inputs``: figure and comparator ids) and, for per-capita values, on which
 population basis. A metric whose comparator has no cited source is a row with status ``missing`` and no
-value, never an estimate. ``python -m helpers.metrics OUTPUT_DIR`` writes the table and the audit findings.
+value, never an estimate. ``python -m helpers.analysis.metrics OUTPUT_DIR`` writes the table and the audit findings.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.figures import FiguresValidationError, load_figures
-from helpers.intervals import Estimate, printed_estimate
-from helpers.reference import (
+from helpers.analysis.intervals import Estimate, printed_estimate
+from helpers.sources.figures import FiguresValidationError, load_figures
+from helpers.sources.reference import (
     POPULATION_BASES,
     MissingComparatorError,
     PopulationBasis,
@@ -660,7 +660,7 @@ def metric_value(table: pd.DataFrame, metric_id: str, population_basis: str = ""
 
 def write_outputs(output_dir: Path) -> tuple[Path, Path]:
     """Write derived_metrics.csv and audit_findings.csv (UTF-8) into ``output_dir``, creating it."""
-    from helpers.audit import run_audit
+    from helpers.analysis.audit import run_audit
 
     figures = load_figures()
     reference = load_reference()
@@ -674,8 +674,8 @@ def write_outputs(output_dir: Path) -> tuple[Path, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m helpers.metrics OUTPUT_DIR``."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.metrics", description=__doc__.splitlines()[0])
+    """Command line: ``python -m helpers.analysis.metrics OUTPUT_DIR``."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.analysis.metrics", description=__doc__.splitlines()[0])
     parser.add_argument("output_dir", type=Path, help="folder to write derived_metrics.csv and audit_findings.csv")
     args = parser.parse_args(argv)
     try:

@@ -16,10 +16,10 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from helpers.audit import run_audit
-from helpers.figures import THEMES, load_figures
-from helpers.intervals import Estimate
-from helpers.labels import (
+from helpers.analysis.audit import run_audit
+from helpers.analysis.intervals import Estimate
+from helpers.analysis.metrics import Inputs, build_derived_metrics, fig
+from helpers.notebook.labels import (
     BASIS_SHORT,
     ENTITY_LABELS,
     QUALIFIER_LABELS,
@@ -34,10 +34,10 @@ from helpers.labels import (
     theme_label,
     unit_name,
 )
-from helpers.metrics import Inputs, build_derived_metrics, fig
-from helpers.params import NotebookParameters
-from helpers.plotting import AREA_COLOURS, bar_chart, finish, interval_chart, set_style
-from helpers.reference import POPULATION_BASES, PopulationBasis, Reference, load_reference, population_bases
+from helpers.notebook.params import NotebookParameters
+from helpers.notebook.plotting import AREA_COLOURS, bar_chart, finish, interval_chart, set_style
+from helpers.sources.figures import THEMES, load_figures
+from helpers.sources.reference import POPULATION_BASES, PopulationBasis, Reference, load_reference, population_bases
 
 #: The figures the overview leads with.
 HEADLINE_FIGURES: tuple[str, ...] = (
@@ -540,7 +540,7 @@ def start(
     **extras: object,
 ) -> Context:
     """Validate the notebook's parameters (one error listing every bad one), then load everything."""
-    from helpers.params import validate_parameters
+    from helpers.notebook.params import validate_parameters
 
     return load_context(validate_parameters(figures_path, reference_dir, population_basis, lang, output_dir, **extras))
 

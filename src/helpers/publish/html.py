@@ -2,7 +2,7 @@
 
 Pages open offline on their own: images are embedded, CSS and scripts are inline, and nothing is fetched
 (the lab template's require.js, MathJax and mermaid loaders are removed). Text from data is escaped by
-pandas (tables), by :mod:`helpers.report` (Markdown sentences) and by Jinja2's autoescape (the index).
+pandas (tables), by :mod:`helpers.notebook.report` (Markdown sentences) and by Jinja2's autoescape (the index).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 
-from helpers.static import CSS, SCRIPT
+from helpers.publish.static import CSS, SCRIPT
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _HEADING = re.compile(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.numbers import CHINESE_NUMERAL_CHARS
-from helpers.text import clause_at
+from helpers.sources.numbers import CHINESE_NUMERAL_CHARS
+from helpers.sources.text import clause_at
 
 #: A lunar-calendar day such as 大年初一 (matched before Chinese numerals, which it contains).
 _LUNAR_DAY = r"大年初[一二三四五六七八九十]"

@@ -27,7 +27,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from helpers.labels import Lang, format_number
+from helpers.notebook.labels import Lang, format_number
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 LATIN_FONT = "DejaVu Sans"

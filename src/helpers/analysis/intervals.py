@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from helpers.numbers import MAGNITUDES, parse_chinese_integer, parse_quantity
+from helpers.sources.numbers import MAGNITUDES, parse_chinese_integer, parse_quantity
 
 #: Units whose whole numbers, printed in full, are exact counts rather than rounded measurements.
 COUNTED_UNITS: frozenset[str] = frozenset({"count", "persons", "person_times", "days", "minutes", "date"})

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.reference import POPULATION_BASES
+from helpers.sources.reference import POPULATION_BASES
 
 LANGS: tuple[str, ...] = ("en", "zh")
 

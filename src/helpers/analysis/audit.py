@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from helpers.metrics import Inputs, Term, cmp, fig, metric_value
-from helpers.reference import Reference, population_bases
+from helpers.analysis.metrics import Inputs, Term, cmp, fig, metric_value
+from helpers.sources.reference import Reference, population_bases
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "finding_id",

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.params import EXTRA_PARAMETERS, SHARED_PARAMETERS, ParameterError, validate_parameters
-from helpers.report import NOTEBOOK_STEMS
+from helpers.notebook.params import EXTRA_PARAMETERS, SHARED_PARAMETERS, ParameterError, validate_parameters
+from helpers.notebook.report import NOTEBOOK_STEMS
 
 PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbconvert", "ipykernel", "mplfonts")
 MANIFEST = "manifest.json"
@@ -200,7 +200,7 @@ def package_versions() -> dict[str, str]:
 
 def data_files(parameters: dict[str, Any]) -> dict[str, Path]:
     """The data a notebook reads: figures table, reference tables, the report text."""
-    from helpers.params import resolve
+    from helpers.notebook.params import resolve
 
     reference = resolve(parameters["reference_dir"])
     files = {"figures": resolve(parameters["figures_path"]), "report_text": paths.REPORT_TEXT}
@@ -215,7 +215,7 @@ def data_hashes(parameters: dict[str, Any]) -> dict[str, str]:
 
 def fingerprint(path: Path, parameters: dict[str, Any], show_code: bool) -> str:
     """A hash of everything a notebook's output depends on."""
-    helpers_dir = Path(__file__).parent
+    helpers_dir = Path(__file__).parents[1]
     code_files = [p for p in helpers_dir.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".json"}]
     payload = {
         "notebook": hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -278,7 +278,7 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
     """Execute one notebook into ``staging`` and export its HTML; failures are reported, not raised."""
     import papermill as pm
 
-    from helpers.html import export_notebook_html
+    from helpers.publish.html import export_notebook_html
 
     folder = Path(staging)
     executed, page = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
@@ -412,7 +412,7 @@ def run(
     """Validate, execute what is stale, export, and publish atomically; return one outcome per notebook."""
     from tqdm import tqdm
 
-    from helpers.exports import publish_index, write_data_exports
+    from helpers.publish.exports import publish_index, write_data_exports
 
     output = output.resolve()
     available = notebook_paths(notebooks_dir)

@@ -17,9 +17,9 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from helpers import paths
-from helpers.extract import extract_mentions
-from helpers.numbers import QUALIFIERS, UNITS, NumberParseError, parse_quantity
-from helpers.text import report_text
+from helpers.sources.extract import extract_mentions
+from helpers.sources.numbers import QUALIFIERS, UNITS, NumberParseError, parse_quantity
+from helpers.sources.text import report_text
 
 THEMES: tuple[str, ...] = (
     "epidemic",

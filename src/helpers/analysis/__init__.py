@@ -1,0 +1,1 @@
+"""Analysis: intervals, indicators, derived metrics and the audit of the reports' claims."""

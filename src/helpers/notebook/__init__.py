@@ -1,0 +1,1 @@
+"""Notebook support: parameters, labels, plotting and the report functions notebooks call."""

@@ -1,0 +1,1 @@
+"""Publish: HTML pages, data exports and the batch runner behind the command line."""

@@ -7,8 +7,8 @@ import pytest
 
 from helpers.analysis import audit
 from helpers.analysis.metrics import build_derived_metrics
-from helpers.sources.figures import load_figures
 from helpers.sources.reference import Reference, load_reference
+from helpers.sources.registry import subject_report
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def reference() -> Reference:
 
 @pytest.fixture
 def figures() -> pd.DataFrame:
-    return load_figures().copy()
+    return subject_report().figures().copy()
 
 
 def _set(figures: pd.DataFrame, figure_id: str, value_as_printed: str, value: float) -> pd.DataFrame:

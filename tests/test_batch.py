@@ -13,12 +13,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import paths
-from helpers.publish import batch
+from helpers.publish import batch, cli
 
 pytestmark = pytest.mark.xdist_group("batch")
 
-PARAMETERS = '''figures_path = "data/figures.csv"
+PARAMETERS = '''report_dir = "data/reports/jinshui-2020"
 reference_dir = "data/reference"
 population_basis = "resident_2019"
 lang = "en"
@@ -68,7 +67,7 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 
 def test_a_failing_notebook_does_not_stop_the_others(collection: Path, tmp_path: Path) -> None:
     output = tmp_path / "out"
-    code = batch.main(["run", "--notebooks", str(collection), "--output", str(output), "--jobs", "2"])
+    code = cli.main(["run", "--notebooks", str(collection), "--output", str(output), "--jobs", "2"])
     assert code == 1  # the run fails because one notebook failed
     assert (output / "a_good.html").exists()
     broken = nbformat.read(output / "b_broken.ipynb", as_version=4)  # kept, with its error cell
@@ -112,7 +111,7 @@ def test_a_killed_run_leaves_the_previous_reports_intact(
     output, before = published_good
     _notebook(collection, "c_slow", "import time\ntime.sleep(60)")
     process = subprocess.Popen(
-        [sys.executable, "-m", "helpers.publish.batch", "run", "--notebooks", str(collection), "--output", str(output)],
+        [sys.executable, "-m", "helpers.publish.cli", "run", "--notebooks", str(collection), "--output", str(output)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -155,7 +154,7 @@ def test_bad_input_is_one_line_and_starts_no_work(
     arguments: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     output = tmp_path / "out"
-    code = batch.main(["run", "--output", str(output), *arguments])
+    code = cli.main(["run", "--output", str(output), *arguments])
     error = capsys.readouterr().err
     assert code == 2
     assert message in error
@@ -166,9 +165,9 @@ def test_bad_input_is_one_line_and_starts_no_work(
 def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "a_file"
     blocker.write_text("x")
-    assert batch.main(["run", "--output", str(blocker)]) == 2
+    assert cli.main(["run", "--output", str(blocker)]) == 2
     assert "exists and is not a folder" in capsys.readouterr().err
-    assert batch.main(["run", "--output", str(blocker / "below")]) == 2
+    assert cli.main(["run", "--output", str(blocker / "below")]) == 2
     assert "is not writable" in capsys.readouterr().err
 
 
@@ -179,15 +178,15 @@ def test_list_shows_parameters_and_defaults() -> None:
     assert "population_basis = 'resident_2019'" in listing
 
 
-def test_text_from_data_is_escaped(tmp_path: Path) -> None:
-    figures = tmp_path / "figures.csv"
-    original = paths.FIGURES_CSV.read_text(encoding="utf-8")
+def test_text_from_data_is_escaped(tmp_path: Path, report_copy: Path) -> None:
+    figures = report_copy / "figures.csv"
+    original = figures.read_text(encoding="utf-8")
     hostile = original.replace(",Gross domestic product,", ",Gross <script>alert('x')</script> product,")
     assert hostile != original
     figures.write_text(hostile, encoding="utf-8")
     output = tmp_path / "out"
     outcomes = batch.run(
-        output, themes=["overview", "economy"], overrides={"figures_path": str(figures)}, progress=False
+        output, themes=["overview", "economy"], overrides={"report_dir": str(report_copy)}, progress=False
     )
     assert [o.status for o in outcomes] == ["ok", "ok"]
     for page in ("index.html", "00_overview.html", "02_economy.html"):

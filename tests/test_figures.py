@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.sources import figures
+from helpers.sources import figures, registry
 
 
 def test_table_is_valid_and_typed(figures_table: pd.DataFrame) -> None:
@@ -111,7 +111,7 @@ def test_bases_of_growth_change_and_share(figures_table: pd.DataFrame) -> None:
 
 def _problems(frame: pd.DataFrame) -> str:
     with pytest.raises(figures.FiguresValidationError) as info:
-        figures.validate_figures(frame)
+        figures.validate_figures(frame, registry.subject_report().text, year=2020)
     return str(info.value)
 
 
@@ -175,12 +175,13 @@ def test_every_problem_is_listed_at_once(raw_figures: pd.DataFrame) -> None:
 
 
 def test_excluded_table_rejects_a_bad_quote(tmp_path: pytest.TempPathFactory) -> None:
-    bad = figures.read_csv_as_text(paths.EXCLUDED_CSV)
+    subject = registry.subject_report()
+    bad = figures.read_csv_as_text(subject.excluded_path)
     bad.loc[0, "quote"] = "不在文中"
     target = tmp_path / "excluded.csv"
     bad.to_csv(target, index=False)
     with pytest.raises(figures.FiguresValidationError, match=r"line 2 \(两\), column 'quote'"):
-        figures.load_excluded(target)
+        figures.load_excluded(target, subject.text)
 
 
 def test_data_dictionary_documents_every_column() -> None:

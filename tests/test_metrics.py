@@ -112,9 +112,9 @@ def test_removing_a_comparator_makes_its_metrics_missing(tmp_path: Path) -> None
 
 
 def test_metrics_follow_the_figures(tmp_path: Path) -> None:
-    from helpers.sources.figures import load_figures
+    from helpers.sources.registry import subject_report
 
-    figures = load_figures().copy()
+    figures = subject_report().figures().copy()
     figures.loc[figures["figure_id"] == "gdp", ["value_as_printed", "value"]] = ["2000", 2000e8]
     table = build_derived_metrics(figures=figures)
     assert metric_value(table, "gdp_share_of_zhengzhou") == pytest.approx(2000 / 12003 * 100)
@@ -148,7 +148,7 @@ def test_cli_bad_path(tmp_path: Path) -> None:
 def test_cli_invalid_data(tmp_path: Path) -> None:
     root = tmp_path / "project"
     shutil.copytree(paths.DATA_DIR, root / "data")
-    figures_csv = root / "data" / "figures.csv"
+    figures_csv = root / "data" / "reports" / "jinshui-2020" / "figures.csv"
     figures_csv.write_text(figures_csv.read_text(encoding="utf-8").replace(",979.4,", ",97.94,"), encoding="utf-8")
     env = {**os.environ, "JINSHUI_ROOT": str(root)}
     result = _run_cli(str(tmp_path / "out"), env=env)

@@ -4,7 +4,6 @@ results file agrees with the helpers' own computations. Notebooks are committed 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -46,7 +45,7 @@ def _expected_results(stem: str, overrides: dict[str, str], output: Path) -> dic
     params = {"population_basis": "resident_2019", "lang": "en", **overrides}
     ctx = report.load_context(
         validate_parameters(
-            "data/figures.csv", "data/reference", params["population_basis"], params["lang"], str(output)
+            "data/reports/jinshui-2020", "data/reference", params["population_basis"], params["lang"], str(output)
         )
     )
     theme = THEME_OF[stem]
@@ -95,9 +94,8 @@ def test_overview_on_the_other_basis(tmp_path: Path) -> None:
 
 
 @pytest.mark.notebooks
-def test_results_follow_a_modified_figures_table(tmp_path: Path) -> None:
-    figures = tmp_path / "figures.csv"
-    shutil.copy(paths.FIGURES_CSV, figures)
+def test_results_follow_a_modified_figures_table(tmp_path: Path, report_copy: Path) -> None:
+    figures = report_copy / "figures.csv"
     # Read good-air days as 200 instead of 227 (a what-if; the quote is edited to match so the table is valid).
     text = figures.read_text(encoding="utf-8").replace(
         "good_air_days,urban_renewal,ecology,空气质量优良天数,Days of good air quality,,227,天,227,",
@@ -105,7 +103,7 @@ def test_results_follow_a_modified_figures_table(tmp_path: Path) -> None:
     )
     assert text != figures.read_text(encoding="utf-8")
     figures.write_text(text, encoding="utf-8")
-    payload = _execute(paths.NOTEBOOKS_DIR / "04_urban_renewal.ipynb", tmp_path, figures_path=str(figures))
+    payload = _execute(paths.NOTEBOOKS_DIR / "04_urban_renewal.ipynb", tmp_path, report_dir=str(report_copy))
     assert payload["results"]["figure.good_air_days"] == 57
     assert payload["results"]["implied_2019_good_air_days"] == 0  # 57 - 57
     assert payload["results"]["good_air_days_vs_henan"] == 57 - 245

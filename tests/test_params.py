@@ -10,7 +10,7 @@ from helpers import paths
 from helpers.notebook.params import ParameterError, validate_parameters
 
 GOOD = {
-    "figures_path": "data/figures.csv",
+    "report_dir": "data/reports/jinshui-2020",
     "reference_dir": "data/reference",
     "population_basis": "resident_2019",
     "lang": "en",
@@ -26,7 +26,7 @@ def _error(**overrides: object) -> str:
 
 def test_defaults_resolve_against_the_project_root() -> None:
     params = validate_parameters(**GOOD)
-    assert params.figures_path == paths.FIGURES_CSV
+    assert params.report_dir == paths.REPORTS_DATA_DIR / "jinshui-2020"
     assert params.output_dir == paths.PROJECT_ROOT / "reports"
 
 
@@ -41,9 +41,9 @@ def test_unknown_basis() -> None:
 
 
 def test_missing_file() -> None:
-    message = _error(figures_path="data/nope.csv")
-    assert "parameter 'figures_path' = 'data/nope.csv'" in message
-    assert "no file at" in message
+    message = _error(report_dir="data/reports/nope")
+    assert "parameter 'report_dir' = 'data/reports/nope'" in message
+    assert "no folder at" in message
 
 
 def test_output_dir_that_is_a_file(tmp_path: Path) -> None:

@@ -34,12 +34,26 @@ def test_every_comparator_has_a_source_and_a_quote() -> None:
     assert frame["comparator_id"].is_unique
 
 
-def test_unquoted_commas_in_quotes_are_mended() -> None:
-    # Four rows of the received file hold an ASCII comma inside the last column, unquoted.
+def test_quoted_commas_are_read_as_part_of_the_field() -> None:
+    # The file is standard CSV: a quote holding an ASCII comma is quoted.
     frame = read_comparators_csv(paths.REFERENCE_DIR / "comparators_2020.csv")
-    quotes = frame.set_index("indicator")["quote"]
-    assert quotes["gdp_growth"] == "初步核算,全市生产总值比上年增长3%"
-    assert quotes["good_air_days"] == "全省环境空气质量优良天数245天(不含济源),占比达67.0%"
+    quotes = frame.set_index(["entity", "indicator"])["quote"]
+    assert quotes[("郑州市", "gdp_growth")] == "初步核算,全市生产总值比上年增长3%"
+    assert quotes[("河南省", "good_air_days")] == "全省环境空气质量优良天数245天(不含济源),占比达67.0%"
+
+
+def test_a_row_with_an_unquoted_comma_is_an_error_naming_file_line_and_count(tmp_path: Path) -> None:
+    source = (paths.REFERENCE_DIR / "comparators_2020.csv").read_text(encoding="utf-8")
+    lines = source.splitlines()
+    # Line 3 is Zhengzhou's gdp_growth; unquoting its last field splits it at the comma: 9 fields, not 8.
+    assert lines[2].endswith('"初步核算,全市生产总值比上年增长3%"')
+    lines[2] = lines[2].replace('"初步核算,全市生产总值比上年增长3%"', "初步核算,全市生产总值比上年增长3%")
+    broken = tmp_path / "comparators_2020.csv"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(FiguresValidationError) as info:
+        read_comparators_csv(broken)
+    assert str(broken) in str(info.value)
+    assert "line 3: 9 fields, expected 8" in str(info.value)
 
 
 def test_values_in_base_units() -> None:

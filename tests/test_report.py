@@ -15,14 +15,14 @@ from helpers.notebook.params import validate_parameters
 def ctx(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> report.Context:
     output = tmp_path_factory.mktemp("out")
     params = validate_parameters(
-        "data/figures.csv", "data/reference", "census_2020_incl_zhengdong", request.param, str(output)
+        "data/reports/jinshui-2020", "data/reference", "census_2020_incl_zhengdong", request.param, str(output)
     )
     return report.load_context(params)
 
 
 def test_figures_table_is_localized(ctx: report.Context) -> None:
     table = report.figures_table(ctx, "economy")
-    assert len(table) == 16  # the economy theme has 16 rows in data/figures.csv
+    assert len(table) == 16  # the economy theme has 16 rows in the Jinshui figures table
     header = "指标" if ctx.lang == "zh" else "Indicator"
     assert header in table.columns
     gdp = table.iloc[next(i for i, q in enumerate(table.iloc[:, -1]) if "突破1800" in q)]

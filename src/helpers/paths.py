@@ -27,13 +27,10 @@ def _find_root() -> Path:
 
 PROJECT_ROOT: Path = _find_root()
 DATA_DIR: Path = PROJECT_ROOT / "data"
-RAW_DIR: Path = DATA_DIR / "raw"
-REPORT_TEXT: Path = RAW_DIR / "jinshui-2020-government-work-report.txt"
-FIGURES_CSV: Path = DATA_DIR / "figures.csv"
-EXCLUDED_CSV: Path = DATA_DIR / "figures_excluded.csv"
+#: One folder per report (text, metadata, figures); ``helpers.sources.registry`` is the only code that reads it.
+REPORTS_DATA_DIR: Path = DATA_DIR / "reports"
+#: Hand-labelled mentions that measure the annotator's accuracy.
+ANNOTATION_GOLD_DIR: Path = DATA_DIR / "annotation_gold"
 REFERENCE_DIR: Path = DATA_DIR / "reference"
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 REPORTS_DIR: Path = PROJECT_ROOT / "reports"
-
-#: sha256 of the report text as received (``shared/source``); ``data/raw`` must match it byte for byte.
-REPORT_TEXT_SHA256 = "39eacbf2ec3da1c3c4bb8e4a4463a5b16677e9539051832715066ff171b9a025"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.analysis.intervals import Estimate, printed_estimate
-from helpers.sources.figures import FiguresValidationError, load_figures
+from helpers.sources.figures import FiguresValidationError
 from helpers.sources.reference import (
     POPULATION_BASES,
     MissingComparatorError,
@@ -31,6 +31,7 @@ from helpers.sources.reference import (
     load_reference,
     population_bases,
 )
+from helpers.sources.registry import ReportFolderError, subject_report
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "metric_id",
@@ -635,7 +636,7 @@ def _input_ids(spec: MetricSpec, bases: dict[str, PopulationBasis]) -> list[str]
 
 def build_derived_metrics(figures: pd.DataFrame | None = None, reference: Reference | None = None) -> pd.DataFrame:
     """Build the derived-metrics table from data/ (or from the given tables, for tests and what-ifs)."""
-    figures = load_figures() if figures is None else figures
+    figures = subject_report().figures() if figures is None else figures
     reference = load_reference() if reference is None else reference
     inputs = Inputs(figures, reference)
     bases = population_bases(reference)
@@ -662,7 +663,7 @@ def write_outputs(output_dir: Path) -> tuple[Path, Path]:
     """Write derived_metrics.csv and audit_findings.csv (UTF-8) into ``output_dir``, creating it."""
     from helpers.analysis.audit import run_audit
 
-    figures = load_figures()
+    figures = subject_report().figures()
     reference = load_reference()
     metrics = build_derived_metrics(figures, reference)
     findings = run_audit(figures, metrics, reference)
@@ -680,7 +681,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         written = write_outputs(args.output_dir)
-    except FiguresValidationError as error:
+    except (FiguresValidationError, ReportFolderError) as error:
         print(f"error: invalid data: {error}", file=sys.stderr)
         return 2
     except OSError as error:

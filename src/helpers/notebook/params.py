@@ -13,6 +13,7 @@ from typing import Any
 
 from helpers import paths
 from helpers.sources.reference import POPULATION_BASES
+from helpers.sources.registry import ReportFolderError, load_report
 
 LANGS: tuple[str, ...] = ("en", "zh")
 
@@ -45,7 +46,7 @@ EXTRA_PARAMETERS: dict[str, ParameterSpec] = {
     "show_info_findings": ParameterSpec(bool, allowed=(True, False), description="list info-level findings too"),
 }
 SHARED_PARAMETERS: dict[str, str] = {
-    "figures_path": "a path to the figures CSV (relative to the project root or absolute)",
+    "report_dir": "a report folder (report.toml, the text, figures.csv), relative to the project root or absolute",
     "reference_dir": "a path to the folder of reference tables",
     "population_basis": ", ".join(repr(b) for b in POPULATION_BASES),
     "lang": ", ".join(repr(lang) for lang in LANGS),
@@ -66,7 +67,7 @@ class ParameterError(ValueError):
 class NotebookParameters:
     """Validated parameters, paths resolved."""
 
-    figures_path: Path
+    report_dir: Path
     reference_dir: Path
     population_basis: str
     lang: str
@@ -76,7 +77,7 @@ class NotebookParameters:
     def as_dict(self) -> dict[str, Any]:
         """The parameters as JSON-ready values (paths as strings)."""
         return {
-            "figures_path": str(self.figures_path),
+            "report_dir": str(self.report_dir),
             "reference_dir": str(self.reference_dir),
             "population_basis": self.population_basis,
             "lang": self.lang,
@@ -129,7 +130,7 @@ def _check_extra(name: str, value: object, problems: list[str]) -> None:
 
 
 def validate_parameters(
-    figures_path: object,
+    report_dir: object,
     reference_dir: object,
     population_basis: object,
     lang: object,
@@ -138,7 +139,12 @@ def validate_parameters(
 ) -> NotebookParameters:
     """Check every parameter; return them resolved, or raise :class:`ParameterError` listing every problem."""
     problems: list[str] = []
-    figures = _check_path("figures_path", figures_path, "file", problems)
+    report = _check_path("report_dir", report_dir, "dir", problems)
+    if report is not None and report.is_dir():
+        try:
+            load_report(report)
+        except ReportFolderError as error:
+            problems.append(_bad("report_dir", report_dir, SHARED_PARAMETERS["report_dir"], str(error)))
     reference = _check_path("reference_dir", reference_dir, "dir", problems)
     output = _check_path("output_dir", output_dir, "output", problems)
     if population_basis not in POPULATION_BASES:
@@ -150,5 +156,5 @@ def validate_parameters(
     if problems:
         raise ParameterError(problems)
     return NotebookParameters(
-        Path(str(figures)), Path(str(reference)), str(population_basis), str(lang), Path(str(output)), dict(extras)
+        Path(str(report)), Path(str(reference)), str(population_basis), str(lang), Path(str(output)), dict(extras)
     )

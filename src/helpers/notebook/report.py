@@ -36,8 +36,9 @@ from helpers.notebook.labels import (
 )
 from helpers.notebook.params import NotebookParameters
 from helpers.notebook.plotting import AREA_COLOURS, bar_chart, finish, interval_chart, set_style
-from helpers.sources.figures import THEMES, load_figures
+from helpers.sources.figures import THEMES
 from helpers.sources.reference import POPULATION_BASES, PopulationBasis, Reference, load_reference, population_bases
+from helpers.sources.registry import load_report
 
 #: The figures the overview leads with.
 HEADLINE_FIGURES: tuple[str, ...] = (
@@ -89,7 +90,7 @@ class Context:
 
 def load_context(params: NotebookParameters) -> Context:
     """Load and validate the figures and reference named by the parameters; compute metrics and the audit."""
-    figures = load_figures(params.figures_path)
+    figures = load_report(params.report_dir).figures()
     reference = load_reference(params.reference_dir)
     metrics = build_derived_metrics(figures, reference)
     findings = run_audit(figures, metrics, reference)
@@ -532,7 +533,7 @@ def results_path(ctx: Context, stem: str) -> Path:
 
 
 def start(
-    figures_path: object,
+    report_dir: object,
     reference_dir: object,
     population_basis: object,
     lang: object,
@@ -542,7 +543,7 @@ def start(
     """Validate the notebook's parameters (one error listing every bad one), then load everything."""
     from helpers.notebook.params import validate_parameters
 
-    return load_context(validate_parameters(figures_path, reference_dir, population_basis, lang, output_dir, **extras))
+    return load_context(validate_parameters(report_dir, reference_dir, population_basis, lang, output_dir, **extras))
 
 
 def comparisons(ctx: Context, theme: str) -> pd.DataFrame | str:

@@ -1,6 +1,6 @@
-"""``jinshui-report``: run the notebook collection in parallel and publish HTML reports and data exports.
+"""The batch runner behind ``jinshui-report run``: the notebook collection in parallel, HTML reports and exports.
 
-``jinshui-report run`` validates everything first (themes, ``-p`` overrides against each notebook's own
+``run`` validates everything first (themes, ``-p`` overrides against each notebook's own
 parameters, the output folder), then executes the notebooks with papermill in parallel worker processes. Each
 worker keeps one warm Jupyter kernel and resets its namespace between notebooks, so the cost of starting a
 kernel and importing pandas, seaborn and pandera is paid once per worker instead of once per notebook. The
@@ -11,7 +11,6 @@ not re-run unless ``--force``.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import datetime as dt
 import hashlib
@@ -199,11 +198,13 @@ def package_versions() -> dict[str, str]:
 
 
 def data_files(parameters: dict[str, Any]) -> dict[str, Path]:
-    """The data a notebook reads: figures table, reference tables, the report text."""
+    """The data a notebook reads: the report folder's files (text, metadata, tables) and the reference tables."""
     from helpers.notebook.params import resolve
+    from helpers.sources.registry import load_report
 
     reference = resolve(parameters["reference_dir"])
-    files = {"figures": resolve(parameters["figures_path"]), "report_text": paths.REPORT_TEXT}
+    report = load_report(resolve(parameters["report_dir"]), check_hash=False)
+    files = {f"report/{role}": path for role, path in report.files().items()}
     files.update({f"reference/{p.name}": p for p in sorted(reference.glob("*.csv"))})
     return files
 
@@ -530,52 +531,3 @@ def list_notebooks(notebooks_dir: Path | None = None) -> str:
             allowed = spec.allowed_text() if spec else SHARED_PARAMETERS.get(name, "")
             lines.append(f"    {name} = {default!r}    ({allowed})")
     return "\n".join(lines)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jinshui-report", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    run_parser = commands.add_parser("run", help="execute the notebooks and write the reports")
-    run_parser.add_argument("--theme", action="append", help="a theme or notebook stem (repeatable; default: all)")
-    run_parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of CPUs)")
-    run_parser.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "VALUE"),
-        default=[],
-        help="override a parameter in every notebook that declares it",
-    )
-    run_parser.add_argument(
-        "--output", type=Path, default=paths.REPORTS_DIR, help="folder for reports (default: reports/)"
-    )
-    run_parser.add_argument("--force", action="store_true", help="re-run notebooks even if their inputs are unchanged")
-    run_parser.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
-    run_parser.add_argument("--notebooks", type=Path, default=None, help="folder of notebooks (default: notebooks/)")
-    commands.add_parser("list", help="show the notebooks with their parameters and defaults")
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``jinshui-report`` command."""
-    args = _parser().parse_args(argv)
-    if args.command == "list":
-        print(list_notebooks())
-        return 0
-    overrides = {name: parse_value(value) for name, value in args.parameter}
-    try:
-        outcomes = run(args.output, args.theme, overrides, args.jobs, args.force, args.show_code, args.notebooks)
-    except UsageError as error:
-        print(f"jinshui-report: error: {error}", file=sys.stderr)
-        return 2
-    print(summary_table(outcomes))
-    if all(o.status == "up to date" for o in outcomes):
-        print(f"Everything in {args.output} is up to date; nothing was re-run (--force re-runs).")
-    else:
-        print(f"Reports: {Path(args.output).resolve() / 'index.html'}")
-    return 1 if any(o.status == "failed" for o in outcomes) else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -14,8 +14,8 @@ from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, 
 from helpers.notebook.params import resolve
 from helpers.notebook.report import HEADLINE_FIGURES
 from helpers.publish.html import Card, render_index
-from helpers.sources.figures import load_figures
 from helpers.sources.reference import load_reference
+from helpers.sources.registry import load_report
 
 XLSX_NAME = "jinshui-2020.xlsx"
 #: Headline metrics on the index page, with their units.
@@ -27,7 +27,7 @@ INDEX_METRICS: tuple[tuple[str, str], ...] = (
 
 
 def _tables(parameters: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    figures = load_figures(resolve(parameters["figures_path"]))
+    figures = load_report(resolve(parameters["report_dir"])).figures()
     reference = load_reference(resolve(parameters["reference_dir"]))
     metrics = build_derived_metrics(figures, reference)
     return figures, metrics, run_audit(figures, metrics, reference)

@@ -1,4 +1,4 @@
-"""The figures table (``data/figures.csv``): column metadata, validation and a typed loader.
+"""A report's figures table (``figures.csv`` of its folder): column metadata, validation and a typed loader.
 
 One source of truth for each column's description and allowed values (``FIGURE_COLUMNS``), in the
 manner of PUDL's metadata; ``data/README.md`` documents the same columns and a test keeps them in step.
@@ -16,10 +16,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from helpers import paths
 from helpers.sources.extract import extract_mentions
 from helpers.sources.numbers import QUALIFIERS, UNITS, NumberParseError, parse_quantity
-from helpers.sources.text import report_text
 
 THEMES: tuple[str, ...] = (
     "epidemic",
@@ -30,10 +28,10 @@ THEMES: tuple[str, ...] = (
     "governance",
 )
 KINDS: tuple[str, ...] = ("level", "change", "growth_rate", "share", "ratio", "duration", "date", "rate")
-#: Kinds whose row must name the figure it qualifies in ``base_figure_id`` (a growth rate may stand alone:
-#: the report gives some growth rates without the level they apply to).
+#: Kinds whose row must name the figure it qualifies in ``base_figure_id``, or say in ``note`` why the report
+#: prints no such level (a growth rate may stand alone: reports give many without the level they apply to).
 KINDS_WITH_BASE: tuple[str, ...] = ("change", "share")
-REPORT_YEAR = 2020
+SECTIONS: tuple[str, ...] = ("review", "plan", "other")
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,7 @@ FIGURE_COLUMNS: dict[str, ColumnInfo] = {
     "unit": ColumnInfo("Base unit of value.", UNITS),
     "qualifier": ColumnInfo("How the printed number bounds the true value.", QUALIFIERS),
     "kind": ColumnInfo("What sort of quantity it is.", KINDS),
+    "section": ColumnInfo("Part of the report: review (the year reviewed), plan (targets, plans) or other.", SECTIONS),
     "quote": ColumnInfo("Shortest natural clause of the normalized text containing the number, verbatim."),
     "base_figure_id": ColumnInfo("For a change, growth rate or share: the figure it qualifies, else empty."),
     "note": ColumnInfo("Free-text remark (how the wording was read).", required=False),
@@ -150,7 +149,7 @@ def _schema_problems(frame: pd.DataFrame) -> tuple[list[str], pd.DataFrame | Non
         return problems, None
 
 
-def _cross_row_problems(frame: pd.DataFrame, text: str) -> list[str]:
+def _cross_row_problems(frame: pd.DataFrame, text: str, year: int) -> list[str]:
     """Rules beyond one column: quotes in the text, parsing reproduces the value, base ids resolve."""
     problems: list[str] = []
     ids = set(frame["figure_id"])
@@ -164,22 +163,29 @@ def _cross_row_problems(frame: pd.DataFrame, text: str) -> list[str]:
             problems.append(f"{label}, column 'quote': does not contain {row['value_as_printed']!r}")
         if row["prefix_as_printed"] and row["prefix_as_printed"] not in row["quote"]:
             problems.append(f"{label}, column 'prefix_as_printed': {row['prefix_as_printed']!r} not in quote")
-        problems.extend(_parse_problems(label, row))
+        problems.extend(_parse_problems(label, row, year))
         base = row["base_figure_id"]
         if base and base not in ids:
             problems.append(f"{label}, column 'base_figure_id': {base!r} is not a figure_id")
         if base == row["figure_id"]:
             problems.append(f"{label}, column 'base_figure_id': a figure cannot qualify itself")
-        if row["kind"] in KINDS_WITH_BASE and not base:
-            problems.append(f"{label}, column 'base_figure_id': a {row['kind']} must name its base figure")
+        if row["kind"] in KINDS_WITH_BASE and not base and not row["note"].strip():
+            problems.append(
+                f"{label}, column 'base_figure_id': a {row['kind']} must name its base figure, "
+                "or say in 'note' why the report prints none"
+            )
     return problems
 
 
-def _parse_problems(label: str, row: pd.Series) -> list[str]:
+def _parse_problems(label: str, row: pd.Series, year: int) -> list[str]:
     """Check that parsing the printed number reproduces value, unit (where printed) and qualifier."""
     try:
         parsed = parse_quantity(
-            row["value_as_printed"], row["unit_as_printed"], row["prefix_as_printed"], year=REPORT_YEAR
+            row["value_as_printed"],
+            row["unit_as_printed"],
+            row["prefix_as_printed"],
+            year=year,
+            other_units=row["unit"] == "other",
         )
     except NumberParseError as error:
         return [f"{label}, columns 'value_as_printed'/'unit_as_printed': {error}"]
@@ -194,16 +200,18 @@ def _parse_problems(label: str, row: pd.Series) -> list[str]:
     return problems
 
 
-def validate_figures(frame: pd.DataFrame, text: str | None = None, source: str = "figures") -> pd.DataFrame:
-    """Validate a raw figures frame (all columns as text) and return it typed; raise listing every problem."""
-    text = report_text() if text is None else text
+def validate_figures(frame: pd.DataFrame, text: str, source: str = "figures", *, year: int) -> pd.DataFrame:
+    """Validate a raw figures frame (all columns as text) against its report's normalized text and year.
+
+    Returns the frame typed; raises :class:`FiguresValidationError` listing every problem.
+    """
     missing = [c for c in FIGURE_COLUMNS if c not in frame.columns]
     if missing:
         raise FiguresValidationError(source, [f"missing column {c!r}" for c in missing])
     problems, typed = _schema_problems(frame)
     if typed is None:
         raise FiguresValidationError(source, problems)
-    problems = _cross_row_problems(typed, text)
+    problems = _cross_row_problems(typed, text, year)
     if problems:
         raise FiguresValidationError(source, problems)
     return typed
@@ -214,16 +222,13 @@ def read_csv_as_text(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
-def load_figures(path: Path | None = None, text: str | None = None) -> pd.DataFrame:
-    """Load, validate and type the figures table; raise :class:`FiguresValidationError` if invalid."""
-    path = path or paths.FIGURES_CSV
-    return validate_figures(read_csv_as_text(path), text, source=str(path))
+def load_figures(path: Path, text: str, *, year: int) -> pd.DataFrame:
+    """Load, validate and type a figures table; raise :class:`FiguresValidationError` if invalid."""
+    return validate_figures(read_csv_as_text(path), text, source=str(path), year=year)
 
 
-def load_excluded(path: Path | None = None, text: str | None = None) -> pd.DataFrame:
-    """Load and check the excluded-numbers table (token, context, quote, category, reason)."""
-    path = path or paths.EXCLUDED_CSV
-    text = report_text() if text is None else text
+def load_excluded(path: Path, text: str) -> pd.DataFrame:
+    """Load and check an excluded-numbers table (token, context, quote, category, reason)."""
     frame = read_csv_as_text(path)
     problems = [f"missing column {c!r}" for c in EXCLUDED_COLUMNS if c not in frame.columns]
     if not problems:
@@ -286,25 +291,3 @@ def account_for_mentions(text: str, figures: pd.DataFrame, excluded: pd.DataFram
             row_problems.append(f"{mention.token!r} at {mention.start} counted twice: {owners}")
     row_problems.extend(f"{owners} claim a position with no mention: {pos}" for pos, owners in claims.items())
     return unaccounted, row_problems
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Validate both tables and check coverage; print a count of figures per theme. Exit 1 if invalid."""
-    import sys
-
-    del argv
-    try:
-        table, excluded = load_figures(), load_excluded()
-    except FiguresValidationError as error:
-        print(error, file=sys.stderr)
-        return 1
-    unaccounted, double_counted = account_for_mentions(report_text(), table, excluded)
-    for line in unaccounted + double_counted:
-        print(f"coverage: {line}", file=sys.stderr)
-    print(table.groupby("theme").size().rename("figures").to_string())
-    print(f"{len(table)} figures, {len(excluded)} excluded numbers, all valid")
-    return 1 if unaccounted or double_counted else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -18,34 +18,76 @@ Qualifier = Literal["exact", "at_least", "at_most", "approx"]
 QUALIFIERS: tuple[str, ...] = ("exact", "at_least", "at_most", "approx")
 UNITS: tuple[str, ...] = (
     "yuan",
+    "usd",
     "persons",
     "person_times",
     "count",
     "m2",
     "km",
+    "km2",
+    "mu",
+    "hectare",
+    "tonnes",
+    "kwh",
+    "teu",
+    "flights",
+    "years",
+    "months",
     "days",
+    "hours",
     "minutes",
     "percent",
+    "percentage_points",
     "date",
+    "other",
 )
 
 #: Multipliers printed between the number and its unit.
-MAGNITUDES: dict[str, int] = {"百": 100, "千": 1_000, "万": 10_000, "亿": 100_000_000}
+MAGNITUDES: dict[str, int] = {
+    "万亿": 1_000_000_000_000,
+    "千万": 10_000_000,
+    "百万": 1_000_000,
+    "百": 100,
+    "千": 1_000,
+    "万": 10_000,
+    "亿": 100_000_000,
+}
 
 #: Unit words (longest first when matching) and the base unit they normalize to.
 UNIT_WORDS: dict[str, str] = {
+    "个百分点": "percentage_points",
+    "百分点": "percentage_points",
     "人次": "person_times",
+    "平方公里": "km2",
+    "平方千米": "km2",
     "平方米": "m2",
     "公里": "km",
+    "千米": "km",
+    "公顷": "hectare",
+    "千瓦时": "kwh",
+    "标箱": "teu",
+    "架次": "flights",
+    "小时": "hours",
     "分钟": "minutes",
+    "个月": "months",
     "大洲": "count",
+    "美元": "usd",
     "天": "days",
+    "年": "years",
+    "岁": "years",
     "元": "yuan",
     "%": "percent",
+    "％": "percent",
+    "亩": "mu",
+    "吨": "tonnes",
     "名": "persons",
     "人": "persons",
-    **dict.fromkeys("个家所条幢套处台辆户项件只款笔座间批次", "count"),
+    **dict.fromkeys("个家所条幢套处台辆户项件只款笔座间批次位", "count"),
+    # Printed units outside the base units: kept as ``other`` with the word printed.
+    **dict.fromkeys(("千伏", "千瓦", "千克", "公斤", "斤", "立方米", "微克/立方米", "米", "倍", "℃"), "other"),
 }
+#: Unit words longest first, so that 个百分点 wins over 个 and 平方公里 over 公里.
+UNIT_WORDS_LONGEST_FIRST: tuple[str, ...] = tuple(sorted(UNIT_WORDS, key=len, reverse=True))
 
 #: Words printed before a number, and the qualifier they give it.
 PREFIX_QUALIFIERS: dict[str, Qualifier] = {
@@ -54,10 +96,18 @@ PREFIX_QUALIFIERS: dict[str, Qualifier] = {
     "超过": "at_least",
     "逾": "at_least",
     "最高可": "at_most",
+    "最高": "at_most",
     "最多": "at_most",
     "不超过": "at_most",
+    "不少于": "at_least",
     "约": "approx",
     "近": "approx",
+    "接近": "approx",
+}
+#: Words of change printed before a number: a fall makes the value negative.
+DIRECTION_WORDS: dict[str, int] = {
+    **dict.fromkeys(("下降", "减少", "降低", "回落", "下跌", "少增", "收窄", "缩小", "降"), -1),
+    **dict.fromkeys(("增长", "增加", "提高", "上升", "上涨", "多增", "增", "提升"), 1),
 }
 #: Words inside or after the unit ("4.8万余名", "50%以上"), and the qualifier they give.
 INFIX_QUALIFIERS: dict[str, Qualifier] = {"余": "at_least", "多": "at_least"}
@@ -94,8 +144,8 @@ SPRING_FESTIVAL: dict[int, dt.date] = {
     2022: dt.date(2022, 2, 1),
 }
 _LUNAR_NEW_YEAR_DAY = re.compile(r"^大年初([一二三四五六七八九十])$")
-_ARABIC = re.compile(r"^\d+(?:\.\d+)?$")
-_FRACTION = re.compile(r"^(\d+)/(\d+)$")
+_ARABIC = re.compile(r"^-?[0-9０-９]+(?:\.[0-9０-９]+)?$")
+_FRACTION = re.compile(r"^([0-9０-９]+)/([0-9０-９]+)$")
 
 
 class NumberParseError(ValueError):
@@ -165,11 +215,16 @@ def parse_date(value_text: str, year: int) -> Quantity:
     return Quantity(float(day.strftime("%Y%m%d")), "date", "exact")
 
 
-def parse_quantity(value_text: str, unit_text: str = "", prefix: str = "", *, year: int = 2020) -> Quantity:
-    """Parse a printed number with its printed unit (and the qualifying word before it, if any).
+def parse_quantity(
+    value_text: str, unit_text: str = "", prefix: str = "", *, year: int = 2020, other_units: bool = False
+) -> Quantity:
+    """Parse a printed number with its printed unit (and the words printed before it, if any).
 
-    ``unit_text`` is read as ``[magnitude][余|多][unit word][以上|以下|左右]``; a fraction with no unit is a
-    share and becomes a percent (``1/30`` -> 3.333…). ``year`` dates lunar-calendar days.
+    ``unit_text`` is read as ``[余|多][magnitude][余|多][unit word][以上|以下|左右]``; a fraction with no unit is a
+    share and becomes a percent (``1/30`` -> 3.333…). ``prefix`` is a direction word (``下降`` makes the value
+    negative, ``增长`` keeps it) followed by a qualifying word (``突破``, ``最高可``), either optional.
+    ``year`` dates lunar-calendar days. With ``other_units``, an unknown unit word gives unit ``other``
+    instead of an error.
     """
     value_text, unit_text, prefix = value_text.strip(), unit_text.strip(), prefix.strip()
     context = f"{prefix}{value_text}{unit_text}"
@@ -181,6 +236,7 @@ def parse_quantity(value_text: str, unit_text: str = "", prefix: str = "", *, ye
         return parse_date(value_text, year)
 
     qualifiers: list[Qualifier] = []
+    sign, prefix = split_direction(prefix)
     if prefix:
         if prefix not in PREFIX_QUALIFIERS:
             raise NumberParseError(f"unknown qualifying prefix {prefix!r} in {context!r}")
@@ -188,9 +244,10 @@ def parse_quantity(value_text: str, unit_text: str = "", prefix: str = "", *, ye
 
     number, is_fraction = _read_number(value_text)
     rest = unit_text
-    multiplier = 1
-    if rest[:1] in MAGNITUDES:
-        multiplier, rest = MAGNITUDES[rest[0]], rest[1:]
+    if rest[:1] in INFIX_QUALIFIERS:  # 100余万: the qualifier may stand before the magnitude
+        qualifiers.append(INFIX_QUALIFIERS[rest[0]])
+        rest = rest[1:]
+    multiplier, rest = split_magnitude(rest)
     if rest[:1] in INFIX_QUALIFIERS:
         qualifiers.append(INFIX_QUALIFIERS[rest[0]])
         rest = rest[1:]
@@ -205,15 +262,33 @@ def parse_quantity(value_text: str, unit_text: str = "", prefix: str = "", *, ye
         unit = "percent" if is_fraction else None
     elif rest in UNIT_WORDS:
         unit = UNIT_WORDS[rest]
+    elif other_units:
+        unit = "other"
     else:
         raise NumberParseError(f"unknown unit {rest!r} in {context!r} (known: {', '.join(UNIT_WORDS)})")
     if is_fraction and unit not in (None, "percent"):
         raise NumberParseError(f"a fraction is a share and takes no unit: {context!r}")
-    if unit == "percent" and multiplier != 1:
+    if unit in ("percent", "percentage_points") and multiplier != 1:
         raise NumberParseError(f"a magnitude cannot scale a percentage: {context!r}")
 
-    value = number * 100 if is_fraction else number * multiplier
+    value = sign * (number * 100 if is_fraction else number * multiplier)
     return Quantity(_tidy(value), unit, _combine(qualifiers, context))
+
+
+def split_direction(prefix: str) -> tuple[int, str]:
+    """Split a leading direction word off a prefix: (-1 for a fall, else 1; the rest)."""
+    for word in sorted(DIRECTION_WORDS, key=len, reverse=True):
+        if prefix.startswith(word):
+            return DIRECTION_WORDS[word], prefix[len(word) :]
+    return 1, prefix
+
+
+def split_magnitude(text: str) -> tuple[int, str]:
+    """Split a leading magnitude (万亿 before 万) off ``text``: (multiplier, the rest)."""
+    for word in sorted(MAGNITUDES, key=len, reverse=True):
+        if text.startswith(word):
+            return MAGNITUDES[word], text[len(word) :]
+    return 1, text
 
 
 def _tidy(value: float) -> float:

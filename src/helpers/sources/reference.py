@@ -157,26 +157,26 @@ def _comparator_rows(frame: pd.DataFrame) -> tuple[dict[str, Comparator], list[s
 
 
 def read_comparators_csv(path: Path) -> pd.DataFrame:
-    """Read the comparators CSV as text, mending quotes that hold unquoted commas.
+    """Read the comparators CSV (RFC 4180: a field holding a comma is quoted) with every cell as text.
 
-    The file is kept byte for byte as received. In four of its rows the last column, ``quote``, contains an
-    ASCII comma that the file does not quote (``初步核算,全市生产总值比上年增长3%``); since ``quote`` is the
-    last column, the extra fields of such a row are joined back into it. Any other field-count error is an
-    error.
+    A row with more or fewer fields than the header is an error naming the file, the line and the count,
+    never mended: a field that held an unquoted comma cannot be told apart from two fields.
     """
     with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
+        reader = csv.reader(handle)
+        rows = [(reader.line_num, row) for row in reader]
     if not rows:
         raise FiguresValidationError(str(path), ["empty file"])
-    header, body = rows[0], rows[1:]
+    (_, header), body = rows[0], rows[1:]
     width = len(header)
-    problems = [f"line {n}: {len(r)} fields, expected {width}" for n, r in enumerate(body, 2) if len(r) < width]
-    if header[-1] != "quote":
-        problems.append(f"the last column is {header[-1]!r}, not 'quote'")
+    problems = [
+        f"line {line}: {len(row)} fields, expected {width} (quote a field that holds a comma)"
+        for line, row in body
+        if len(row) != width
+    ]
     if problems:
         raise FiguresValidationError(str(path), problems)
-    mended = [[*row[: width - 1], ",".join(row[width - 1 :])] for row in body]
-    return pd.DataFrame(mended, columns=header, dtype=str)
+    return pd.DataFrame([row for _, row in body], columns=header, dtype=str)
 
 
 def load_comparators(path: Path) -> tuple[pd.DataFrame, dict[str, Comparator]]:

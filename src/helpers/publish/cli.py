@@ -1,0 +1,107 @@
+"""``jinshui-report``: the command line (run the notebooks, list them, annotate a report text, check the corpus)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from helpers import paths
+from helpers.publish.batch import UsageError, list_notebooks, parse_value, run, summary_table
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jinshui-report", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="execute the notebooks and write the reports")
+    run_parser.add_argument("--theme", action="append", help="a theme or notebook stem (repeatable; default: all)")
+    run_parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of CPUs)")
+    run_parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        default=[],
+        help="override a parameter in every notebook that declares it",
+    )
+    run_parser.add_argument(
+        "--output", type=Path, default=paths.REPORTS_DIR, help="folder for reports (default: reports/)"
+    )
+    run_parser.add_argument("--force", action="store_true", help="re-run notebooks even if their inputs are unchanged")
+    run_parser.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
+    run_parser.add_argument("--notebooks", type=Path, default=None, help="folder of notebooks (default: notebooks/)")
+    commands.add_parser("list", help="show the notebooks with their parameters and defaults")
+    annotate_parser = commands.add_parser(
+        "annotate", help="read every numeric mention of a report text into a CSV (a draft figures table)"
+    )
+    annotate_parser.add_argument("text_file", type=Path, nargs="?", help="the report text (UTF-8 unless --encoding)")
+    annotate_parser.add_argument("-o", "--output", type=Path, help="CSV to write (default: standard output)")
+    annotate_parser.add_argument("--encoding", default="utf-8", help="the text's encoding (default: utf-8)")
+    annotate_parser.add_argument("--year", type=int, help="the year the report reviews (default: read from the text)")
+    annotate_parser.add_argument(
+        "--join-page-breaks", action="store_true", help="join body paragraphs cut by page breaks (plain-text scans)"
+    )
+    annotate_parser.add_argument(
+        "--corpus", action="store_true", help="rewrite annotations.csv of every report in data/reports instead"
+    )
+    return parser
+
+
+def _annotate(args: argparse.Namespace) -> int:
+    """``jinshui-report annotate``: one text to a CSV, or every report of the corpus to its annotations.csv."""
+    from helpers.sources.annotate import annotate_file, write_annotations, write_corpus_annotations
+    from helpers.sources.registry import ReportFolderError
+    from helpers.sources.text import TextEncodingError
+
+    try:
+        if args.corpus:
+            for path in write_corpus_annotations():
+                print(path)
+            return 0
+        if args.text_file is None:
+            raise UsageError("annotate needs a TEXT_FILE (or --corpus)")
+        if not args.text_file.is_file():
+            raise UsageError(f"no such file: {args.text_file}")
+        frame = annotate_file(
+            args.text_file, encoding=args.encoding, year=args.year, join_page_breaks=args.join_page_breaks
+        )
+        if args.output is None:
+            write_annotations(frame, sys.stdout)
+        else:
+            write_annotations(frame, args.output)
+            quantities = int(frame["is_quantity"].sum())
+            print(f"{len(frame)} mentions ({quantities} quantities) written to {args.output}", file=sys.stderr)
+    except (UsageError, TextEncodingError, ReportFolderError) as error:
+        print(f"jinshui-report: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"jinshui-report: error: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``jinshui-report`` command."""
+    args = _parser().parse_args(argv)
+    if args.command == "annotate":
+        return _annotate(args)
+    if args.command == "list":
+        print(list_notebooks())
+        return 0
+    overrides = {name: parse_value(value) for name, value in args.parameter}
+    try:
+        outcomes = run(args.output, args.theme, overrides, args.jobs, args.force, args.show_code, args.notebooks)
+    except UsageError as error:
+        print(f"jinshui-report: error: {error}", file=sys.stderr)
+        return 2
+    print(summary_table(outcomes))
+    if all(o.status == "up to date" for o in outcomes):
+        print(f"Everything in {args.output} is up to date; nothing was re-run (--force re-runs).")
+    else:
+        print(f"Reports: {Path(args.output).resolve() / 'index.html'}")
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,252 @@
+"""The corpus: one folder per report under ``data/reports/``, and the one place that knows their files.
+
+A report folder holds the text byte for byte as received, ``report.toml`` (who published it, the year it
+reviews, where it came from), the curated ``figures.csv``, ``figures_excluded.csv`` and the generated
+``annotations.csv`` (every numeric mention, as the annotator reads it). Nothing else in the project names
+a report's file: code asks the registry for a :class:`ReportSource`. A folder with a file missing or with
+invalid metadata is rejected with one :class:`ReportFolderError` that says what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import paths
+from helpers.sources.figures import load_excluded, load_figures
+from helpers.sources.text import MappedText, file_sha256, normalized_file, read_text_file
+
+METADATA_FILE = "report.toml"
+FIGURES_FILE = "figures.csv"
+EXCLUDED_FILE = "figures_excluded.csv"
+ANNOTATIONS_FILE = "annotations.csv"
+#: The report this project analyses; the others are its comparators.
+SUBJECT_REPORT_ID = "jinshui-2020"
+LEVELS: tuple[str, ...] = ("district", "city", "province", "nation")
+#: The first digits a division code of each level keeps (GB/T 2260: 41 Henan, 4101 Zhengzhou, 410105 Jinshui).
+_CODE_SHAPES: dict[str, re.Pattern[str]] = {
+    "district": re.compile(r"^\d{4}(?!00)\d\d$"),
+    "city": re.compile(r"^\d\d(?!00)\d\d00$"),
+    "province": re.compile(r"^\d\d0000$"),
+    "nation": re.compile(r"^100000$"),
+}
+
+
+class ReportFolderError(ValueError):
+    """A report folder that is incomplete or whose metadata is invalid; the message is one line."""
+
+
+@dataclass(frozen=True)
+class ReportMetadata:
+    """What ``report.toml`` says about a report (every field required; empty text where not printed)."""
+
+    report_id: str
+    title: str
+    entity_zh: str
+    entity_en: str
+    level: str
+    division_code: str
+    year_reviewed: int
+    published: str
+    published_as_printed: str
+    text_file: str
+    text_sha256: str
+    source_url: str
+    source_repository: str
+    source_commit: str
+    source_path: str
+    licence: str
+    join_page_breaks: bool
+    note: str
+
+
+_REQUIRED_TEXT = ("report_id", "title", "entity_zh", "entity_en", "level", "division_code", "text_file", "licence")
+
+
+def _parse_metadata(folder: Path) -> ReportMetadata:
+    """Read and check ``report.toml``; every problem is collected into one line."""
+    path = folder / METADATA_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ReportFolderError(f"{path}: not valid TOML ({error})") from None
+    expected = {f.name: f.type for f in fields(ReportMetadata)}
+    problems = [f"missing key {k!r}" for k in expected if k not in raw]
+    problems += [f"unknown key {k!r}" for k in raw if k not in expected]
+    if not problems:
+        problems += _value_problems(raw, folder)
+    if problems:
+        raise ReportFolderError(f"{path}: " + "; ".join(problems))
+    return ReportMetadata(**raw)
+
+
+def _value_problems(raw: dict[str, object], folder: Path) -> list[str]:
+    """Type and value checks of a complete metadata mapping."""
+    problems = [f"{k!r} must be a non-empty string" for k in _REQUIRED_TEXT if not (isinstance(raw[k], str) and raw[k])]
+    problems += [
+        f"{k!r} must be a string"
+        for k in ("published", "published_as_printed", "source_url", "source_repository", "source_commit", "note")
+        if not isinstance(raw[k], str)
+    ]
+    if raw["report_id"] != folder.name:
+        problems.append(f"'report_id' is {raw['report_id']!r} but the folder is {folder.name!r}")
+    if raw["level"] not in LEVELS:
+        problems.append(f"'level' is {raw['level']!r}; allowed: {', '.join(LEVELS)}")
+    elif not _CODE_SHAPES[str(raw["level"])].match(str(raw["division_code"])):
+        problems.append(f"'division_code' {raw['division_code']!r} is not the code of a {raw['level']}")
+    year = raw["year_reviewed"]
+    if not isinstance(year, int) or isinstance(year, bool) or not 1949 <= year <= 2100:
+        problems.append(f"'year_reviewed' must be a year, not {year!r}")
+    if raw["published"] and not re.match(r"^\d{4}-\d\d-\d\d$", str(raw["published"])):
+        problems.append(f"'published' must be YYYY-MM-DD or empty, not {raw['published']!r}")
+    if not re.match(r"^[0-9a-f]{64}$", str(raw["text_sha256"])):
+        problems.append("'text_sha256' must be 64 lowercase hex digits")
+    if raw["source_commit"] and not re.match(r"^[0-9a-f]{40}$", str(raw["source_commit"])):
+        problems.append("'source_commit' must be a 40-digit git commit or empty")
+    if not isinstance(raw["join_page_breaks"], bool):
+        problems.append("'join_page_breaks' must be true or false")
+    return problems
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """One report of the corpus: its metadata, its files and its texts (loaded on first use)."""
+
+    folder: Path
+    meta: ReportMetadata
+
+    @property
+    def report_id(self) -> str:
+        """The folder name, e.g. ``zhengzhou-2021``."""
+        return self.meta.report_id
+
+    @property
+    def text_path(self) -> Path:
+        """The text as received."""
+        return self.folder / self.meta.text_file
+
+    @property
+    def figures_path(self) -> Path:
+        """The curated figures table."""
+        return self.folder / FIGURES_FILE
+
+    @property
+    def excluded_path(self) -> Path:
+        """Numbers of the text that are names, not quantities."""
+        return self.folder / EXCLUDED_FILE
+
+    @property
+    def annotations_path(self) -> Path:
+        """The generated annotator output (every numeric mention)."""
+        return self.folder / ANNOTATIONS_FILE
+
+    def files(self) -> dict[str, Path]:
+        """Every file of the folder that an analysis reads, by role."""
+        return {
+            "metadata": self.folder / METADATA_FILE,
+            "text": self.text_path,
+            "figures": self.figures_path,
+            "excluded": self.excluded_path,
+        }
+
+    def raw_text(self) -> str:
+        """The text as Python reads the file in text mode (universal newlines)."""
+        return read_text_file(self.text_path)
+
+    @cached_property
+    def mapped(self) -> MappedText:
+        """The normalized text with the offset of each character in :meth:`raw_text`."""
+        return normalized_file(self.text_path, join_page_breaks=self.meta.join_page_breaks)
+
+    @property
+    def text(self) -> str:
+        """The normalized text: the one every quote refers to."""
+        return self.mapped.text
+
+    def figures(self) -> pd.DataFrame:
+        """The figures table, validated against this report's text."""
+        return load_figures(self.figures_path, self.text, year=self.meta.year_reviewed)
+
+    def excluded(self) -> pd.DataFrame:
+        """The excluded-numbers table, checked against this report's text."""
+        return load_excluded(self.excluded_path, self.text)
+
+
+def load_report(folder: Path, *, check_hash: bool = True) -> ReportSource:
+    """Open one report folder; raise :class:`ReportFolderError` if a file is missing or metadata is invalid."""
+    if not folder.is_dir():
+        raise ReportFolderError(f"{folder}: no such report folder")
+    if not (folder / METADATA_FILE).is_file():
+        raise ReportFolderError(f"{folder}: incomplete report folder, {METADATA_FILE} is missing")
+    meta = _parse_metadata(folder)
+    report = ReportSource(folder, meta)
+    missing = [path.name for path in report.files().values() if not path.is_file()]
+    if missing:
+        raise ReportFolderError(f"{folder}: incomplete report folder, missing {', '.join(missing)}")
+    if check_hash and file_sha256(report.text_path) != meta.text_sha256:
+        raise ReportFolderError(
+            f"{report.text_path}: sha256 differs from text_sha256 in {METADATA_FILE}: the text must stay as received"
+        )
+    return report
+
+
+def report_ids(corpus_dir: Path | None = None) -> list[str]:
+    """The ids of the report folders in the corpus, sorted."""
+    folder = corpus_dir or paths.REPORTS_DATA_DIR
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def get_report(report_id: str, corpus_dir: Path | None = None) -> ReportSource:
+    """One report by id; an unknown id names the ones there are."""
+    folder = (corpus_dir or paths.REPORTS_DATA_DIR) / report_id
+    if not folder.is_dir():
+        known = ", ".join(report_ids(corpus_dir))
+        raise ReportFolderError(f"no report {report_id!r} in {folder.parent}; reports: {known}")
+    return load_report(folder)
+
+
+def all_reports(corpus_dir: Path | None = None) -> list[ReportSource]:
+    """Every report of the corpus, validated."""
+    return [get_report(report_id, corpus_dir) for report_id in report_ids(corpus_dir)]
+
+
+def subject_report() -> ReportSource:
+    """The district report this project analyses."""
+    return get_report(SUBJECT_REPORT_ID)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Validate every report folder and its tables; print a line per report. Exit 1 if any is invalid."""
+    import argparse
+    import sys
+
+    from helpers.sources.figures import FiguresValidationError
+
+    parser = argparse.ArgumentParser(prog="python -m helpers.sources.registry", description=main.__doc__)
+    parser.add_argument("report_ids", nargs="*", help="reports to check (default: all)")
+    args = parser.parse_args(argv)
+    failed = False
+    try:
+        ids = args.report_ids or report_ids()
+    except OSError as error:
+        print(f"error: cannot list the reports: {error}", file=sys.stderr)
+        return 2
+    for report_id in ids:
+        try:
+            report = get_report(report_id)
+            figures, excluded = report.figures(), report.excluded()
+        except (ReportFolderError, FiguresValidationError) as error:
+            print(f"{report_id}: {error}", file=sys.stderr)
+            failed = True
+            continue
+        print(f"{report_id}: {report.meta.level}, {len(figures)} figures, {len(excluded)} excluded numbers, valid")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

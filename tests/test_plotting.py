@@ -73,7 +73,9 @@ def test_the_cjk_font_ships_with_the_install() -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_charts_render_every_glyph(lang: str) -> None:
-    ctx = load_context(validate_parameters("data/reports/jinshui-2020", "data/reference", "resident_2019", lang, "reports"))
+    ctx = load_context(
+        validate_parameters("data/reports/jinshui-2020", "data/reference", "resident_2019", lang, "reports")
+    )
     figures = [
         plot_per_capita(ctx),
         plot_theme_levels(ctx, "economy", "yuan"),

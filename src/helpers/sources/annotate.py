@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
 
 from helpers.sources.extract import Mention, extract_mentions
@@ -274,8 +275,10 @@ def _name_reason(text: str, mention: Mention, expression: _Expression) -> str:
         return "list numbering"
     if after.startswith(("周年", "期")):
         return "anniversary or phase name"
-    if expression.after.startswith(("级", "强")) or after[:1] in "级强":
-        return "threshold (级)"
+    if expression.after.startswith("级") or after[:1] == "级":
+        return "threshold (万吨级, 百亿级)"
+    if expression.after.startswith("强") or after[:1] == "强":
+        return "name or slogan (20强, 五强: a group, not a count)"
     if before.endswith("每") or re.match(r"^[万亿]?元(生产总值|GDP|地区生产总值)", token[-1:] + after):
         return "denominator of a rate"
     bound_word = expression.unit_as_printed.endswith(("以上", "以下"))
@@ -460,10 +463,17 @@ def annotate_report(report: ReportSource) -> pd.DataFrame:
     return annotate_text(report.mapped, year=report.meta.year_reviewed)
 
 
+def _plain_number(value: object) -> str:
+    """A value as a plain decimal with at most 10 significant digits (180000000000, 14.2857142857), or empty."""
+    if value is None or pd.isna(value):
+        return ""
+    return np.format_float_positional(float(f"{float(value):.10g}"), trim="-")
+
+
 def annotations_csv(frame: pd.DataFrame) -> str:
     """Annotations as CSV text with stable formatting (values in ``%.10g``, booleans as true/false)."""
     out = frame.copy()
-    out["value"] = out["value"].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.10g}")
+    out["value"] = out["value"].map(_plain_number)
     out["is_quantity"] = out["is_quantity"].map({True: "true", False: "false"})
     return out.to_csv(index=False, lineterminator="\n")
 

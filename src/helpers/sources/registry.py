@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
-    from helpers.sources.figures import FiguresValidationError
+    from helpers.sources.figures import FiguresValidationError, account_for_mentions
 
     parser = argparse.ArgumentParser(prog="python -m helpers.sources.registry", description=main.__doc__)
     parser.add_argument("report_ids", nargs="*", help="reports to check (default: all)")
@@ -244,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{report_id}: {error}", file=sys.stderr)
             failed = True
             continue
+        if report_id == SUBJECT_REPORT_ID:  # the fully curated report: every mention is a row of one table
+            unaccounted, double_counted = account_for_mentions(report.text, figures, excluded)
+            for line in unaccounted + double_counted:
+                print(f"{report_id}: coverage: {line}", file=sys.stderr)
+            failed = failed or bool(unaccounted or double_counted)
         print(f"{report_id}: {report.meta.level}, {len(figures)} figures, {len(excluded)} excluded numbers, valid")
     return 1 if failed else 0
 

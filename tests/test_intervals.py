@@ -11,13 +11,15 @@ from helpers.analysis.intervals import Estimate, printed_estimate
     ("printed", "low", "high"),
     [
         (("979.4", "亿元"), 979.35e8, 979.45e8),  # half of 0.1亿 either side
-        (("1230", "亿元"), 1229.5e8, 1230.5e8),  # half of 1亿 either side
+        (("1230", "亿元"), 1225e8, 1235e8),  # trailing zero and a magnitude: rounded to 10亿, half of it either side
+        (("2000", "万元"), 1500e4, 2500e4),  # rounded to its last non-zero digit (1000万), not to the zeros
+        (("8.4", "%", "下降"), -8.45, -8.35),  # a fall: the printed interval, negated
         (("1800", "亿元", "突破"), 1800e8, 1900e8),  # floor; capped at the next hundred (last non-zero digit)
         (("4.8", "万余名"), 48_000, 49_000),  # 余: from 4.8万 up to 4.9万
         (("7300", "余名"), 7300, 7400),  # 余: up to the next hundred
         (("万", "余平方米"), 10_000, 20_000),  # 万余: one to two 万
         (("50", "%以上"), 50, 60),  # 以上: up to the next ten
-        (("40", "%", "最高可"), 30, 40),  # 最高可: a ceiling, down one step
+        (("40", "%", "最高可"), 0, 40),  # 最高可: a maximum says nothing of how far below it the value is
         (("18.6", "%"), 18.55, 18.65),
         (("44", "万"), 435_000, 445_000),  # a magnitude: rounded to 1万
         (("214", "个"), 214, 214),  # a whole count printed in full is exact

@@ -3,13 +3,17 @@
 Conventions (documented in data/README.md and shown in the data-audit notebook):
 
 - ``exact``: the printed number is rounded to its last printed digit, so the true value lies within half a
-  unit of that digit (979.4 -> [979.35, 979.45]). A whole count printed in full with no magnitude
-  (214 projects, 7 sites, 23 days) is not rounded: its interval has no width.
+  unit of that digit (979.4 -> [979.35, 979.45]). A whole number printed with trailing zeros and a magnitude
+  is rounded to its last non-zero digit, not to the zero (1230亿 -> [1225亿, 1235亿]; 2000万 -> [1500万,
+  2500万]). A whole count printed in full with no magnitude (214 projects, 7 sites, 23 days) is not rounded:
+  its interval has no width.
 - ``at_least`` (突破, 超, 余, 以上): from the printed number up to the next step of its last non-zero digit,
   the step at which the report would have used a rounder number (突破1800 -> [1800, 1900); 4.8万余 ->
   [4.8万, 4.9万); 50%以上 -> [50, 60)). The cap is a convention, not a fact; the narrative says so.
-- ``at_most`` (最高可): symmetrically, down by one step (最高可降40% -> [30, 40]).
-- ``approx`` (约, 左右): ±10 % (not used by the 2020 report).
+- ``at_most`` (最高可, 以下, 不超过): a maximum says nothing of how far below it the value lies: [0, printed]
+  for a non-negative quantity (最高可降40% -> [0, 40]).
+- ``approx`` (约, 近, 左右): ±10 %.
+- A fall (下降8.4%) is negative; its bounds are those of the printed number, negated.
 - A fraction ``a/b`` is read as ``a`` over ``b`` rounded to a whole number: 1/30 -> [1/30.5, 1/29.5].
 """
 
@@ -19,7 +23,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from helpers.sources.numbers import MAGNITUDES, parse_chinese_integer, parse_quantity
+from helpers.sources.numbers import DIRECTION_WORDS, MAGNITUDES, parse_chinese_integer, parse_quantity
 
 #: Units whose whole numbers, printed in full, are exact counts rather than rounded measurements.
 COUNTED_UNITS: frozenset[str] = frozenset({"count", "persons", "person_times", "days", "minutes", "date"})
@@ -94,9 +98,17 @@ def _last_nonzero_place(number_text: str) -> Decimal:
     return Decimal(1).scaleb(decimal.as_tuple().exponent)
 
 
+def _fall_word(prefix: str) -> str:
+    """The direction word that makes a printed number negative (下降 in 下降约)."""
+    return next(word for word in sorted(DIRECTION_WORDS, key=len, reverse=True) if prefix.startswith(word))
+
+
 def printed_estimate(value_text: str, unit_text: str = "", prefix: str = "", *, year: int = 2020) -> Estimate:
     """The interval implied by a printed number under the conventions of this module, in base units."""
-    quantity = parse_quantity(value_text, unit_text, prefix, year=year)
+    quantity = parse_quantity(value_text, unit_text, prefix, year=year, other_units=True)
+    if quantity.value < 0:  # a fall: the interval of the printed magnitude, negated
+        magnitude = printed_estimate(value_text, unit_text, prefix.replace(_fall_word(prefix), "", 1), year=year)
+        return Estimate(-magnitude.value, -magnitude.high, -magnitude.low)
     value = quantity.value
     if "/" in value_text:
         numerator, denominator = (int(part) for part in value_text.split("/"))
@@ -114,12 +126,12 @@ def printed_estimate(value_text: str, unit_text: str = "", prefix: str = "", *, 
         step = float(_last_nonzero_place(digits)) * multiplier
         return Estimate(value, value, value + step)
     if quantity.qualifier == "at_most":
-        step = float(_last_nonzero_place(digits)) * multiplier
-        return Estimate(value, max(0.0, value - step), value)
+        return Estimate(value, 0.0, value)
     if quantity.qualifier == "approx":
         return Estimate(value, value * (1 - APPROX_RELATIVE_WIDTH), value * (1 + APPROX_RELATIVE_WIDTH))
     whole_count = "." not in digits and not magnitude_printed and quantity.unit in COUNTED_UNITS
     if whole_count:
         return Estimate.exact(value)
-    half = float(_last_digit_place(digits)) * multiplier / 2
+    place = _last_nonzero_place(digits) if magnitude_printed and "." not in digits else _last_digit_place(digits)
+    half = float(place) * multiplier / 2
     return Estimate(value, value - half, value + half)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from helpers import paths
 from helpers.analysis import audit
 from helpers.analysis.metrics import build_derived_metrics
 from helpers.sources.reference import Reference, load_reference
@@ -42,7 +46,7 @@ def test_real_report_findings(figures: pd.DataFrame, reference: Reference) -> No
     assert "consistent within rounding" in market["message_en"]
     # Modern services 1230 of GDP 1800: checked and within.
     assert findings.loc["component_within_total__modern_services_value_added", "severity"] == "info"
-    scope = findings.loc["scope_mismatch__key_projects_investment_share_of_zhengzhou"]
+    scope = findings.loc["scope_mismatch__key_project_investment_share_of_zhengzhou"]
     assert scope["figure_ids"] == "key_projects_investment"  # the figure, not the comparator
     assert set(";".join(findings["figure_ids"].fillna("")).split(";")) - {""} <= set(figures["figure_id"])
     assert findings["message_zh"].str.len().gt(0).all()
@@ -93,3 +97,23 @@ def test_component_rule_respects_the_interval(figures: pd.DataFrame, reference: 
 def test_findings_are_sorted_by_severity(figures: pd.DataFrame, reference: Reference) -> None:
     order = _findings(figures, reference)["severity"].map({"error": 0, "warning": 1, "info": 2})
     assert order.is_monotonic_increasing
+
+
+def test_two_sources_that_disagree_are_an_error(figures: pd.DataFrame, tmp_path: Path) -> None:
+    # Zhengzhou's GDP is 12003亿元 in its own report and in the reference table; change the reference row
+    # to 12100亿元 and the two no longer agree within rounding ([12002.5, 12003.5] against [12099.5, 12100.5]).
+    folder = tmp_path / "reference"
+    shutil.copytree(paths.REFERENCE_DIR, folder)
+    path = folder / "comparators_2020.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "郑州市,gdp,12003,亿元" in text
+    path.write_text(text.replace("郑州市,gdp,12003,亿元", "郑州市,gdp,12100,亿元"), encoding="utf-8")
+    crafted = load_reference(folder)
+    found = audit.rule_two_sources_agree(figures, pd.DataFrame(), crafted)
+    errors = [f for f in found if f["severity"] == "error"]
+    assert [f["finding_id"] for f in errors] == [
+        "two_sources_disagree__zhengzhou_gdp__zhengzhou-2021:gdp__reference:zhengzhou_gdp"
+    ]
+    # With the table as received they agree.
+    agreeing = audit.rule_two_sources_agree(figures, pd.DataFrame(), load_reference())
+    assert {f["severity"] for f in agreeing} == {"info"}

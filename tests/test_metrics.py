@@ -21,31 +21,54 @@ def metrics() -> pd.DataFrame:
     return build_derived_metrics()
 
 
-# Expected central values, worked out by hand from the quotes and comparators.
+CENSUS_JINSHUI_SCOPE_ADJUSTED = 2_145_588 * 133.3 / (133.3 + 74.1)  # = 1,379,011 people
+
+# Expected central values, worked out by hand from the quotes (reports) and the reference rows.
 HAND_COMPUTED = {
     # metric_id, basis: value
-    ("gdp_share_of_zhengzhou", ""): 1800 / 12003 * 100,  # 突破1800亿元 / 12003亿元 = 14.996%
-    ("gdp_share_of_henan", ""): 1800 / 54997.07 * 100,  # = 3.273%
-    ("budget_revenue_share_of_zhengzhou", ""): 122 / 1259.2 * 100,  # = 9.689%
-    ("market_entities_share_of_henan_computed", ""): 26 / 781 * 100,  # 26万户 / 781万户 = 3.329%
-    ("foreign_trade_share_of_henan", ""): 109 / 6654.8 * 100,  # = 1.638%
-    ("key_projects_investment_share_of_zhengzhou", ""): 738.7 / 4651.8 * 100,  # = 15.88% (scopes differ)
+    # Jinshui against Zhengzhou's, Henan's and China's own reports.
+    ("gdp_share_of_zhengzhou", ""): 1800 / 12003 * 100,  # 突破1800亿元 / 12003亿元 (Zhengzhou report) = 14.996%
+    ("gdp_share_of_henan", ""): 1800 / 54997.07 * 100,  # / 54997.07亿 (yearbook; exact beats 超过5万亿) = 3.273%
+    ("gdp_share_of_china", ""): 1800 / 1015986 * 100,  # / 1015986亿元 (communiqué) = 0.1772%
+    ("new_urban_jobs_share_of_zhengzhou", ""): 3.46 / 14 * 100,  # 3.46万 / 14万 = 24.71%
+    ("new_urban_jobs_share_of_henan", ""): 3.46 / 122.6 * 100,  # 3.46万 / 122.6万 = 2.822%
+    ("new_urban_jobs_share_of_china", ""): 3.46 / 1186 * 100,  # 3.46万 / 1186万 = 0.2917%
+    ("foreign_trade_share_of_zhengzhou", ""): 109 / 4946.4 * 100,  # 109亿 / 4946.4亿 = 2.204%
+    ("foreign_trade_share_of_henan", ""): 109 / 6654.8 * 100,  # 109亿 / 6654.8亿 = 1.638%
+    ("foreign_trade_share_of_china", ""): 109 / 321557 * 100,  # 109亿 / 321557亿 = 0.0339%
+    ("market_entities_share_of_henan", ""): 26 / 781 * 100,  # 26万户 / 781万户 = 3.329%
+    ("new_market_entities_share_of_henan", ""): 4.2 / 136.9 * 100,  # 4.2万 / 136.9万 = 3.068%
+    ("new_high_tech_enterprises_share_of_zhengzhou", ""): 229 / 870 * 100,  # = 26.32%
+    ("new_high_tech_enterprises_share_of_henan", ""): 229 / 1542 * 100,  # = 14.85%
+    ("retail_sales_share_of_china", ""): 979.4 / 391981 * 100,  # 979.4亿 / 391981亿 = 0.2499%
+    ("tax_fee_relief_share_of_henan", ""): 41 / 800 * 100,  # 41亿 / 近800亿 = 5.125%
+    ("budget_revenue_share_of_zhengzhou", ""): 122 / 1259.2 * 100,  # 122亿 / 1259.2亿 = 9.689% (levels differ)
+    ("henan_budget_revenue_2020_derived", ""): 4041.6e8 * 1.028,  # 2019: 4041.6亿 × (1 + 2.8%) = 4154.76亿
+    ("budget_revenue_share_of_henan", ""): 122 / (4041.6 * 1.028) * 100,  # 122亿 / 4154.76亿 = 2.936%
+    ("good_air_days_difference_vs_zhengzhou", ""): 227 - 230,  # = -3 days
+    ("good_air_days_change_difference_vs_henan", ""): 57 - 52,  # +57 days against +52 days = 5
+    ("implied_2019_zhengzhou_foreign_trade", ""): 4946.4e8 / 1.197,  # 4946.4亿 / (1 + 19.7%) = 4132.3亿
+    ("zhengzhou_gdp_per_capita", ""): 12003e8 / 12_600_574,  # census 2020 = 95,258 yuan
+    ("henan_gdp_per_capita", ""): 54997.07e8 / 99_365_519,  # census 2020 = 55,348 yuan
+    ("population_share_of_zhengzhou", "census_2020_scope_adjusted"): CENSUS_JINSHUI_SCOPE_ADJUSTED / 12_600_574 * 100,
+    # LQ: (1800 / 12003) / (1,379,011 / 12,600,574) = 14.996% / 10.944% = 1.370
+    ("location_quotient_gdp_zhengzhou", "census_2020_scope_adjusted"): (1800e8 / 12003e8)
+    / (CENSUS_JINSHUI_SCOPE_ADJUSTED / 12_600_574),
+    # (1800亿 / 1,333,000) / (12003亿 / 12,600,574) = 135,034 / 95,258 = 1.418
+    ("gdp_per_capita_relative_to_zhengzhou", "resident_2019"): (1800e8 / 1_333_000) / (12003e8 / 12_600_574),
+    # The district's own metrics.
     ("implied_zhengzhou_rd_institutions", ""): 358 / 0.182,  # = 1967.0
     ("implied_zhengzhou_innovation_incubators", ""): 62 / 1.20,  # = 51.7, fewer than 62
     ("implied_henan_market_entities", ""): 260_000 * 30,  # 26万 / (1/30) = 780万
     ("implied_2019_new_market_entities", ""): 42_000 / 1.186,  # 4.2万 / 1.186 = 35,413
     ("implied_2019_livelihood_spending", ""): 60.8e8 / 1.16,  # 60.8亿 / 1.16 = 52.41亿
     ("implied_2019_good_air_days", ""): 227 - 57,  # = 170
-    ("good_air_days_vs_henan", ""): 227 - 245,  # = -18
     ("modern_services_share_of_gdp", ""): 1230 / 1800 * 100,  # = 68.33%
     ("tax_fee_relief_to_budget_revenue", ""): 41 / 122 * 100,  # = 33.61%
     ("new_market_entities_share_of_total", ""): 4.2 / 26 * 100,  # = 16.15%
     ("gdp_per_capita", "resident_2019"): 1800e8 / 1_333_000,  # = 135,034 yuan
     ("gdp_per_capita", "census_2020_incl_zhengdong"): 1800e8 / 2_145_588,  # = 83,893 yuan
-    ("gdp_per_capita", "census_2020_scope_adjusted"): 1800e8 / (2_145_588 * 133.3 / 207.4),  # = 130,528 yuan
-    ("zhengzhou_gdp_per_capita", "census_2020_incl_zhengdong"): 12003e8 / 12_600_574,  # = 95,258 yuan
-    ("zhengzhou_gdp_per_capita", "resident_2019"): 12003e8 / 10_352_000,  # = 115,949 yuan
-    ("henan_gdp_per_capita", "census_2020_incl_zhengdong"): 54997.07e8 / 99_365_519,  # = 55,348 yuan
+    ("gdp_per_capita", "census_2020_scope_adjusted"): 1800e8 / CENSUS_JINSHUI_SCOPE_ADJUSTED,  # = 130,528 yuan
     ("medical_workers_per_1000", "resident_2019"): 53_400 / 1_333_000 * 1000,  # = 40.06
     ("market_entities_per_1000", "resident_2019"): 260_000 / 1_333_000 * 1000,  # = 195.05
 }
@@ -54,6 +77,103 @@ HAND_COMPUTED = {
 @pytest.mark.parametrize(("metric_id", "basis"), sorted(HAND_COMPUTED))
 def test_hand_computed_values(metrics: pd.DataFrame, metric_id: str, basis: str) -> None:
     assert metric_value(metrics, metric_id, basis) == pytest.approx(HAND_COMPUTED[(metric_id, basis)], rel=1e-9)
+
+
+def _row(metrics: pd.DataFrame, metric_id: str, basis: str = "") -> pd.Series:
+    match = metrics[(metrics["metric_id"] == metric_id) & (metrics["population_basis"] == basis)]
+    assert len(match) == 1, (metric_id, basis)
+    return match.iloc[0]
+
+
+def test_each_comparison_names_its_sources_and_quotes_on_both_sides(metrics: pd.DataFrame) -> None:
+    row = _row(metrics, "new_urban_jobs_share_of_henan")
+    assert row["inputs"] == "jinshui-2020:new_urban_jobs;henan-2021:new_urban_jobs"
+    jinshui, henan = row["evidence"].split(" | ")
+    assert (
+        jinshui.startswith("jinshui-2020:new_urban_jobs (聚焦金水区两会·解读政府工作报告): «") and "3.46万" in jinshui
+    )
+    assert henan.startswith("henan-2021:new_urban_jobs (") and "122.6万" in henan
+    assert row["status"] == "ok"
+
+
+def test_the_derived_comparator_and_its_interval(metrics: pd.DataFrame) -> None:
+    row = _row(metrics, "henan_budget_revenue_2020_derived")
+    assert row["status"] == "derived"
+    assert (
+        row["inputs"]
+        == "reference:henan_general_public_budget_revenue_2019;henan-2021:general_public_budget_revenue_growth"
+    )
+    # 4041.6亿 is [4041.55亿, 4041.65亿]; 2.8% is [2.75%, 2.85%]:
+    assert row["low"] == pytest.approx(4041.55e8 * 1.0275)  # = 4152.69亿
+    assert row["high"] == pytest.approx(4041.65e8 * 1.0285)  # = 4156.84亿
+    # The share that uses it says so, and is also flagged for the different fiscal levels.
+    share = _row(metrics, "budget_revenue_share_of_henan")
+    assert share["status"] == "scope_mismatch"
+    assert "derived" in share["note"]
+
+
+SCOPE_MISMATCHES = {
+    # metric_id: a word the note must contain
+    "budget_revenue_share_of_zhengzhou": "district level",  # district retained revenue vs city-wide local revenue
+    "key_project_investment_share_of_zhengzhou": "省市区重大项目",  # district's project list vs the city's
+    "tax_fee_relief_to_budget_revenue": "every fiscal level",  # relief of all levels over local revenue
+    "tax_fee_relief_share_of_zhengzhou": "deferrals",  # Zhengzhou's 减免缓税费 includes deferrals
+    "livelihood_spending_share_of_henan": "all levels",  # district budget vs all levels in the province
+    "old_communities_renovated_share_of_henan": "households",  # communities vs households
+    "good_air_days_difference_vs_henan": "Jiyuan",  # Henan's days exclude Jiyuan
+}
+
+
+@pytest.mark.parametrize("metric_id", sorted(SCOPE_MISMATCHES))
+def test_scope_rules_fire(metrics: pd.DataFrame, metric_id: str) -> None:
+    row = _row(metrics, metric_id)
+    assert row["status"] == "scope_mismatch"
+    assert SCOPE_MISMATCHES[metric_id] in row["note"]
+
+
+def test_per_capita_on_the_census_unit_with_zhengdong_is_a_scope_mismatch(metrics: pd.DataFrame) -> None:
+    wide = metrics[metrics["population_basis"] == "census_2020_incl_zhengdong"]
+    assert set(wide["status"]) == {"scope_mismatch"}
+    for basis in ("resident_2019", "census_2020_scope_adjusted"):
+        assert _row(metrics, "gdp_per_capita", basis)["status"] == "ok"
+
+
+def test_per_capita_range_across_defensible_bases(metrics: pd.DataFrame) -> None:
+    row = _row(metrics, "gdp_per_capita", "resident_2019")
+    assert row["basis_low"] == pytest.approx(1800e8 / CENSUS_JINSHUI_SCOPE_ADJUSTED)  # 130,528
+    assert row["basis_high"] == pytest.approx(1800e8 / 1_333_000)  # 135,034
+
+
+def test_per_capita_notes_say_what_the_value_is(metrics: pd.DataFrame) -> None:
+    assert "not residents' income" in _row(metrics, "gdp_per_capita", "resident_2019")["note"]
+    assert "not income" in _row(metrics, "retail_sales_per_capita", "resident_2019")["note"]
+    assert "workplace-based" in _row(metrics, "medical_workers_per_1000", "resident_2019")["note"]
+
+
+def test_parent_rows_are_emitted_once(metrics: pd.DataFrame) -> None:
+    for metric_id in ("zhengzhou_gdp_per_capita", "henan_gdp_per_capita", "gdp_share_of_zhengzhou"):
+        assert (metrics["metric_id"] == metric_id).sum() == 1, metric_id
+
+
+def test_an_impossible_implied_total_is_not_ok(metrics: pd.DataFrame) -> None:
+    row = _row(metrics, "implied_zhengzhou_innovation_incubators")
+    assert row["status"] == "implausible"
+
+
+def test_no_standard_indicator_is_invented(metrics: pd.DataFrame) -> None:
+    # Livelihood spending over budget revenue is not a standard indicator (over expenditure is).
+    assert "livelihood_spending_to_budget_revenue" not in set(metrics["metric_id"])
+
+
+def test_no_missing_row_that_a_parent_report_could_fill(metrics: pd.DataFrame) -> None:
+    missing = metrics[metrics["status"] == "missing"]
+    # Zhengzhou's and Henan's reports print no 2020 retail sales, and Zhengzhou's no count of new market
+    # entities; every other core comparison is filled.
+    assert set(missing["metric_id"]) == {
+        "retail_sales_share_of_zhengzhou",
+        "retail_sales_share_of_henan",
+        "new_market_entities_share_of_zhengzhou",
+    }
 
 
 def test_columns_and_unique_keys(metrics: pd.DataFrame) -> None:
@@ -83,35 +203,27 @@ def test_implied_2019_interval(metrics: pd.DataFrame) -> None:
     assert row["high"] == pytest.approx(42_500 / 1.1855)
 
 
-def test_scope_mismatch_is_flagged(metrics: pd.DataFrame) -> None:
-    flagged = set(metrics.loc[metrics["status"] == "scope_mismatch", "metric_id"])
-    assert flagged == {"key_projects_investment_share_of_zhengzhou", "new_tech_smes_share_of_henan_stock"}
-    note = metrics.set_index("metric_id").loc["key_projects_investment_share_of_zhengzhou", "note"]
-    assert "省市区重大项目" in note and "省市重点项目" in note
-
-
-def test_missing_comparator_is_a_row_without_value(metrics: pd.DataFrame) -> None:
-    row = metrics.set_index("metric_id").loc["retail_sales_share_of_henan"]
-    assert row["status"] == "missing"
-    assert pd.isna(row["value"])
-    assert "henan_retail_sales" in row["note"]
-    henan = metrics[(metrics["metric_id"] == "henan_gdp_per_capita") & (metrics["population_basis"] == "resident_2019")]
-    assert henan["status"].item() == "missing"  # no sourced 2019 population of Henan
-
-
-def test_removing_a_comparator_makes_its_metrics_missing(tmp_path: Path) -> None:
+def test_removing_a_comparator_falls_back_to_the_other_source(tmp_path: Path) -> None:
+    # Without the yearbook row, Henan's GDP comes from its own report: a floor (超过5万亿元).
     folder = tmp_path / "reference"
     shutil.copytree(paths.REFERENCE_DIR, folder)
     path = folder / "comparators_2020.csv"
     kept = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("河南省,gdp,")]
     path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    table = build_derived_metrics(reference=load_reference(folder))
+    vocabulary_folder = tmp_path / "indicators"
+    shutil.copytree(paths.INDICATORS_DIR, vocabulary_folder)
+    mapping = vocabulary_folder / "indicator_map.csv"
+    lines = mapping.read_text(encoding="utf-8").splitlines()
+    mapping.write_text("\n".join(x for x in lines if not x.startswith("reference,henan_gdp,")) + "\n", encoding="utf-8")
+    from helpers.analysis.indicators import load_vocabulary
+
+    table = build_derived_metrics(reference=load_reference(folder), vocabulary=load_vocabulary(vocabulary_folder))
     row = table.set_index("metric_id").loc["gdp_share_of_henan"]
-    assert row["status"] == "missing"
-    assert "henan_gdp" in row["note"]
+    assert row["value"] == pytest.approx(1800 / 50000 * 100)  # 1800亿 / 5万亿 = 3.6%
+    assert row["inputs"] == "jinshui-2020:gdp;henan-2021:gdp"
 
 
-def test_metrics_follow_the_figures(tmp_path: Path) -> None:
+def test_metrics_follow_the_figures() -> None:
     from helpers.sources.registry import subject_report
 
     figures = subject_report().figures().copy()
@@ -156,3 +268,11 @@ def test_cli_invalid_data(tmp_path: Path) -> None:
     assert "invalid data" in result.stderr
     assert "(retail_sales)" in result.stderr
     assert not (tmp_path / "out" / "derived_metrics.csv").exists()
+
+
+def test_a_printed_rate_of_100_percent_stays_within_100() -> None:
+    from helpers.analysis.indicators import clip_percent
+    from helpers.analysis.intervals import printed_estimate
+
+    # 办结率100%, rounded to a whole percent: rounding alone allows [99.5, 100.5]; a rate cannot pass 100.
+    assert clip_percent(printed_estimate("100", "%")).as_tuple() == (100, 99.5, 100)

@@ -106,7 +106,7 @@ def test_results_follow_a_modified_figures_table(tmp_path: Path, report_copy: Pa
     payload = _execute(paths.NOTEBOOKS_DIR / "04_urban_renewal.ipynb", tmp_path, report_dir=str(report_copy))
     assert payload["results"]["figure.good_air_days"] == 57
     assert payload["results"]["implied_2019_good_air_days"] == 0  # 57 - 57
-    assert payload["results"]["good_air_days_vs_henan"] == 57 - 245
+    assert payload["results"]["good_air_days_difference_vs_henan"] == 57 - 245
 
 
 @pytest.mark.notebooks

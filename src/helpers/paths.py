@@ -32,5 +32,7 @@ REPORTS_DATA_DIR: Path = DATA_DIR / "reports"
 #: Hand-labelled mentions that measure the annotator's accuracy.
 ANNOTATION_GOLD_DIR: Path = DATA_DIR / "annotation_gold"
 REFERENCE_DIR: Path = DATA_DIR / "reference"
+#: The indicator vocabulary and the map of every report's figures and reference rows onto it.
+INDICATORS_DIR: Path = DATA_DIR / "indicators"
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 REPORTS_DIR: Path = PROJECT_ROOT / "reports"

@@ -8,13 +8,16 @@ reader should know). Rules stay quiet when there is nothing to say.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 
 import pandas as pd
 
+from helpers.analysis.indicators import ENTITY_NAMES, Observation, load_vocabulary, observations
 from helpers.analysis.metrics import Inputs, Term, cmp, fig, metric_value
 from helpers.sources.reference import Reference, population_bases
+from helpers.sources.registry import SUBJECT_REPORT_ID, all_reports
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "finding_id",
@@ -37,8 +40,10 @@ COMPONENTS: tuple[tuple[Term, Term], ...] = (
 )
 #: A share the report states, and the metric that computes the same share from a sourced comparator.
 STATED_VS_COMPUTED: tuple[tuple[str, str], ...] = (
-    ("market_entities_share_of_henan", "market_entities_share_of_henan_computed"),
+    ("market_entities_share_of_henan", "market_entities_share_of_henan"),
 )
+
+INCL_ZHENGDONG = "census_2020_incl_zhengdong"
 
 Finding = dict[str, str]
 
@@ -199,22 +204,65 @@ def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, r
     return found
 
 
+def _figure_ids(inputs: str, figure_ids: set[str]) -> list[str]:
+    """The district's figure ids among a metric's inputs (``gdp`` or ``jinshui-2020:gdp``), not comparators."""
+    ids = [i.removeprefix(f"{SUBJECT_REPORT_ID}:") for i in inputs.split(";")]
+    return [i for i in ids if i in figure_ids]
+
+
+def _value_text(value: float, unit: str) -> str:
+    """A metric value for a message: a percent with two decimals, anything else with four significant digits."""
+    return _pct(value) if unit == "percent" else f"{value:.4g}"
+
+
 def rule_scope_mismatch(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
-    """Every metric that compares different scopes is flagged, with the reason."""
+    """Every metric that compares different scopes is flagged once (not once per population basis), with why."""
     del reference
     figure_ids = set(figures["figure_id"])
-    rows = metrics[metrics["status"] == "scope_mismatch"]
+    # Rows mismatched only by the census basis that includes Zhengdong are covered once by population_scope.
+    rows = metrics[(metrics["status"] == "scope_mismatch") & (metrics["population_basis"] != INCL_ZHENGDONG)]
+    rows = rows.drop_duplicates("metric_id")
     return [
         _finding(
             "scope_mismatch",
             row.metric_id,
             "warning",
-            [i for i in row.inputs.split(";") if i in figure_ids],  # figures only, not comparators
-            f"{row.label_en} = {_pct(row.value)} compares different scopes; {row.note}.",
-            f"{row.label_zh}={_pct(row.value)}:比较口径不同,仅供参考。",
+            _figure_ids(row.inputs, figure_ids),
+            f"{row.label_en} = {_value_text(row.value, row.unit)} compares different scopes; {row.note}.",
+            f"{row.label_zh}={_value_text(row.value, row.unit)}:比较口径不同,仅供参考。",
         )
         for row in rows.itertuples(index=False)
     ]
+
+
+def rule_two_sources_agree(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """A 2020 value stated by two sources (a report and a reference table) must agree within rounding."""
+    del metrics
+    subject = SUBJECT_REPORT_ID
+    found_all = observations(load_vocabulary(), all_reports(), reference, overrides={subject: figures})
+    groups: dict[tuple[str, str], list[Observation]] = {}
+    for observation in found_all:
+        if observation.year == 2020 and observation.section == "review":
+            groups.setdefault((observation.indicator, observation.entity), []).append(observation)
+    findings = []
+    for (indicator, entity), group in sorted(groups.items()):
+        for first, second in itertools.combinations(group, 2):
+            a, b = first.estimate, second.estimate
+            agree = a.low <= b.high and b.low <= a.high
+            findings.append(
+                _finding(
+                    "two_sources_agree" if agree else "two_sources_disagree",
+                    f"{entity}_{indicator}__{first.qualified_id}__{second.qualified_id}",
+                    "info" if agree else "error",
+                    _figure_ids(f"{first.qualified_id};{second.qualified_id}", set(figures["figure_id"])),
+                    f"{ENTITY_NAMES[entity][0]} {indicator}: {first.qualified_id} gives {a.value:.6g} "
+                    f"[{a.low:.6g}, {a.high:.6g}], {second.qualified_id} gives {b.value:.6g} [{b.low:.6g}, "
+                    f"{b.high:.6g}]: " + ("they agree within rounding." if agree else "they disagree."),
+                    f"{ENTITY_NAMES[entity][1]}{indicator}:{first.qualified_id}为{a.value:.6g},"
+                    f"{second.qualified_id}为{b.value:.6g}," + ("在舍入误差内一致。" if agree else "两者不一致。"),
+                )
+            )
+    return findings
 
 
 def rule_missing_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
@@ -243,7 +291,8 @@ def rule_lower_bound_inputs(figures: pd.DataFrame, metrics: pd.DataFrame, refere
     del reference
     found = []
     for row in figures[figures["qualifier"].isin(["at_least", "at_most"])].itertuples(index=False):
-        users = metrics[metrics["inputs"].str.split(";").apply(lambda ids, f=row.figure_id: f in ids)]
+        names = {row.figure_id, f"{SUBJECT_REPORT_ID}:{row.figure_id}"}
+        users = metrics[metrics["inputs"].str.split(";").apply(lambda ids, n=names: bool(n & set(ids)))]
         if users.empty:
             continue
         bound_en = "a floor" if row.qualifier == "at_least" else "a ceiling"
@@ -293,6 +342,7 @@ RULES: tuple[Callable[[pd.DataFrame, pd.DataFrame, Reference], list[Finding]], .
     rule_rate_out_of_range,
     rule_component_exceeds_total,
     rule_scope_mismatch,
+    rule_two_sources_agree,
     rule_population_scope,
     rule_lower_bound_inputs,
     rule_missing_comparators,

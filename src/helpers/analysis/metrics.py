@@ -15,11 +15,22 @@ import argparse
 import math
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
+from helpers.analysis.comparisons import (
+    BASIS_MISMATCH,
+    DEFENSIBLE_BASES,
+    Comparator,
+    Row,
+    _evidence,
+    cross_level_rows,
+    implied_previous_rows,
+    population_rows,
+)
+from helpers.analysis.indicators import ENTITY_NAMES, Vocabulary, load_vocabulary, observations
 from helpers.analysis.intervals import Estimate, printed_estimate
 from helpers.sources.figures import FiguresValidationError
 from helpers.sources.reference import (
@@ -27,11 +38,10 @@ from helpers.sources.reference import (
     MissingComparatorError,
     PopulationBasis,
     Reference,
-    comparator_population,
     load_reference,
     population_bases,
 )
-from helpers.sources.registry import ReportFolderError, subject_report
+from helpers.sources.registry import ReportFolderError, ReportSource, all_reports, subject_report
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "metric_id",
@@ -47,8 +57,11 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "population_basis",
     "status",
     "note",
+    "evidence",
+    "basis_low",
+    "basis_high",
 )
-STATUSES: tuple[str, ...] = ("ok", "scope_mismatch", "missing")
+STATUSES: tuple[str, ...] = ("ok", "derived", "scope_mismatch", "implausible", "missing")
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,8 @@ class MetricSpec:
     formula: str
     status: str = "ok"
     note: str = ""
+    #: Returns a reason when the computed value cannot be true (the row's status becomes ``implausible``).
+    check: Callable[[Estimate, list[Estimate]], str] | None = None
 
 
 def ratio(
@@ -186,7 +201,17 @@ def total_from_share(
         lambda p, s: p / s.scale(0.01),
         f"{part} / ({share} / 100)",
         note=note,
+        check=_total_at_least_part,
     )
+
+
+def _total_at_least_part(result: Estimate, values: list[Estimate]) -> str:
+    """A total implied by a share cannot be smaller than the part it contains."""
+    if result.high < values[0].low:
+        return (
+            "implausible: the implied total is smaller than the part it contains, so the printed share cannot be true"
+        )
+    return ""
 
 
 def difference(
@@ -215,99 +240,7 @@ def difference(
 
 # --- the metrics ---------------------------------------------------------------------------------------
 
-SCOPE_KEY_PROJECTS = (
-    "scope mismatch: the report counts province-, city- and district-level major projects (省市区重大项目); "
-    "Zhengzhou's total covers province- and city-level key projects only (省市重点项目)"
-)
-
 STATIC_METRICS: tuple[MetricSpec, ...] = (
-    # Shares of city and province totals.
-    ratio(
-        "gdp_share_of_zhengzhou",
-        "economy",
-        "GDP as a share of Zhengzhou's",
-        "GDP占郑州市比重",
-        fig("gdp"),
-        cmp("zhengzhou_gdp"),
-        note="Jinshui's GDP is printed as a floor (突破1800亿元)",
-    ),
-    ratio(
-        "gdp_share_of_henan",
-        "economy",
-        "GDP as a share of Henan's",
-        "GDP占河南省比重",
-        fig("gdp"),
-        cmp("henan_gdp"),
-        note="Jinshui's GDP is printed as a floor (突破1800亿元)",
-    ),
-    ratio(
-        "budget_revenue_share_of_zhengzhou",
-        "economy",
-        "Budget revenue as a share of Zhengzhou's",
-        "一般公共预算收入占郑州市比重",
-        fig("general_budget_revenue"),
-        cmp("zhengzhou_general_public_budget_revenue"),
-    ),
-    ratio(
-        "budget_revenue_share_of_henan",
-        "economy",
-        "Budget revenue as a share of Henan's",
-        "一般公共预算收入占河南省比重",
-        fig("general_budget_revenue"),
-        cmp("henan_general_public_budget_revenue"),
-    ),
-    ratio(
-        "retail_sales_share_of_zhengzhou",
-        "economy",
-        "Retail sales as a share of Zhengzhou's",
-        "社会消费品零售总额占郑州市比重",
-        fig("retail_sales"),
-        cmp("zhengzhou_retail_sales"),
-    ),
-    ratio(
-        "retail_sales_share_of_henan",
-        "economy",
-        "Retail sales as a share of Henan's",
-        "社会消费品零售总额占河南省比重",
-        fig("retail_sales"),
-        cmp("henan_retail_sales"),
-    ),
-    ratio(
-        "market_entities_share_of_henan_computed",
-        "economy",
-        "Market entities as a share of Henan's (computed; the report says 1/30)",
-        "市场主体占全省比重(计算值;报告称1/30)",
-        fig("market_entities_total"),
-        cmp("henan_market_entities"),
-    ),
-    ratio(
-        "foreign_trade_share_of_henan",
-        "reform_innovation",
-        "Foreign trade as a share of Henan's",
-        "外贸进出口占河南省比重",
-        fig("foreign_trade"),
-        cmp("henan_imports_exports"),
-    ),
-    ratio(
-        "key_projects_investment_share_of_zhengzhou",
-        "economy",
-        "Major-project investment as a share of Zhengzhou's key-project investment",
-        "重大项目完成投资占郑州市重点项目投资比重",
-        fig("key_projects_investment"),
-        cmp("zhengzhou_key_project_investment"),
-        status="scope_mismatch",
-        note=SCOPE_KEY_PROJECTS,
-    ),
-    ratio(
-        "new_tech_smes_share_of_henan_stock",
-        "reform_innovation",
-        "New tech-based SMEs as a share of Henan's stock of tech-based SMEs",
-        "新增科技型中小企业占全省科技型中小企业总量比重",
-        fig("new_tech_smes"),
-        cmp("henan_tech_based_smes_lower_bound"),
-        status="scope_mismatch",
-        note="scope mismatch: a flow (new in 2020) over a stock that is itself printed as a floor (突破1万家)",
-    ),
     # Implied comparator totals from stated shares.
     total_from_share(
         "implied_zhengzhou_rd_institutions",
@@ -326,7 +259,7 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         fig("innovation_incubators"),
         fig("innovation_incubators_share_of_city"),
         "count",
-        note="fewer than Jinshui's own 62: the printed 120% cannot be a share (see the audit)",
+        note="the total a stated share implies must be at least the part; the audit checks it",
     ),
     total_from_share(
         "implied_henan_market_entities",
@@ -336,7 +269,7 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         fig("market_entities_total"),
         fig("market_entities_share_of_henan"),
         "count",
-        note="compare with the sourced 781万户",
+        note="compare with Henan's own printed total (henan-2021:market_entities)",
     ),
     # Implied previous-year levels.
     previous_from_growth(
@@ -365,16 +298,6 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         fig("good_air_days"),
         fig("good_air_days_change"),
         "days",
-    ),
-    difference(
-        "good_air_days_vs_henan",
-        "urban_renewal",
-        "Good-air days: Jinshui minus Henan",
-        "优良天数:金水区减全省",
-        fig("good_air_days"),
-        cmp("henan_good_air_days"),
-        "days",
-        note="Henan's figure excludes Jiyuan",
     ),
     # Structure ratios inside the district.
     ratio(
@@ -417,6 +340,11 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         "减免税费与一般公共预算收入之比",
         fig("tax_fee_relief"),
         fig("general_budget_revenue"),
+        status="scope_mismatch",
+        note=(
+            "scope mismatch: relief covers taxes of every fiscal level, fees and social insurance premiums; "
+            "the district's budget revenue is its own local share only"
+        ),
     ),
     ratio(
         "new_market_entities_share_of_total",
@@ -433,14 +361,6 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         "重大项目完成投资与GDP之比",
         fig("key_projects_investment"),
         fig("gdp"),
-    ),
-    ratio(
-        "livelihood_spending_to_budget_revenue",
-        "livelihood",
-        "Livelihood spending relative to budget revenue",
-        "民生支出与一般公共预算收入之比",
-        fig("livelihood_spending"),
-        fig("general_budget_revenue"),
     ),
     ratio(
         "cross_border_ecommerce_to_foreign_trade",
@@ -530,44 +450,34 @@ PER_CAPITA: tuple[tuple[str, str, bool, str, str, str], ...] = (
         "livelihood",
     ),
 )
-#: Comparator quantities shown per person next to Jinshui's: (metric stem, comparator indicator, per 1,000?).
-COMPARATOR_PER_CAPITA: tuple[tuple[str, str, bool], ...] = (
+#: What a per-capita value of each quantity means: output and counts by workplace are not residents' income.
+PER_CAPITA_NOTES: dict[str, str] = {
+    "gdp": "output produced in the district per resident, not residents' income",
+    "retail_sales": "sales of units located in the district per resident (shoppers come from elsewhere), not income",
+    "medical_workers": (
+        "workplace-based: counts staff of every hospital in the district, including provincial and city "
+        "hospitals that serve the whole province, not residents' access to care"
+    ),
+}
+#: Parents' per-capita values computed on their own census population, once: (stem, indicator, per 1,000?).
+PARENT_PER_CAPITA: tuple[tuple[str, str, bool], ...] = (
     ("gdp_per_capita", "gdp", False),
-    ("budget_revenue_per_capita", "general_public_budget_revenue", False),
+    ("budget_revenue_per_capita", "budget_revenue", False),
     ("market_entities_per_1000", "market_entities", True),
+    ("new_urban_jobs_per_1000", "new_urban_jobs", True),
 )
-ENTITY_LABELS = {"zhengzhou": ("Zhengzhou", "郑州市"), "henan": ("Henan", "河南省")}
 
 
-def _per_capita_specs(basis: PopulationBasis, reference: Reference) -> Iterator[tuple[MetricSpec, str]]:
-    """Per-capita specs for Jinshui and its comparators under one population basis."""
+def _per_capita_specs(basis: PopulationBasis) -> Iterator[MetricSpec]:
+    """Jinshui's per-capita specs under one population basis (the parents' are computed once, elsewhere)."""
     population = Term("pop", basis.basis_id)
+    mismatch = basis.basis_id not in DEFENSIBLE_BASES
     for stem, figure_id, per_1000, label_en, label_zh, theme in PER_CAPITA:
-        yield (
-            _per_capita(stem, theme, label_en, label_zh, fig(figure_id), population, per_1000, basis.caveat_en),
-            basis.basis_id,
+        notes = [BASIS_MISMATCH if mismatch else basis.caveat_en, PER_CAPITA_NOTES.get(figure_id, "")]
+        spec = _per_capita(
+            stem, theme, label_en, label_zh, fig(figure_id), population, per_1000, "; ".join(filter(None, notes))
         )
-    for stem, indicator, per_1000 in COMPARATOR_PER_CAPITA:
-        label_en, label_zh = next((en, zh) for s, _, _, en, zh, _ in PER_CAPITA if s == stem)
-        for entity, (entity_en, entity_zh) in ENTITY_LABELS.items():
-            try:
-                pop_id = comparator_population(reference, entity, basis).comparator_id
-            except MissingComparatorError as missing:
-                pop_id = missing.comparator_id
-            note = "census 2020 population" if "census" in pop_id else "year-end 2019 population"
-            yield (
-                _per_capita(
-                    f"{entity}_{stem}",
-                    "economy",
-                    f"{entity_en}: {label_en}",
-                    f"{entity_zh}:{label_zh}",
-                    cmp(f"{entity}_{indicator}"),
-                    cmp(pop_id),
-                    per_1000,
-                    note,
-                ),
-                basis.basis_id,
-            )
+        yield replace(spec, status="scope_mismatch") if mismatch else spec
 
 
 def _per_capita(
@@ -623,6 +533,9 @@ def _evaluate(spec: MetricSpec, inputs: Inputs, bases: dict[str, PopulationBasis
             "note": "; ".join(filter(None, [reason, spec.note])),
         }
     result = spec.compute(*values)
+    problem = spec.check(result, values) if spec.check else ""
+    if problem:
+        row["status"], row["note"] = "implausible", "; ".join(filter(None, [problem, spec.note]))
     return {**row, "value": result.value, "low": result.low, "high": result.high}
 
 
@@ -634,20 +547,114 @@ def _input_ids(spec: MetricSpec, bases: dict[str, PopulationBasis]) -> list[str]
     return ids
 
 
-def build_derived_metrics(figures: pd.DataFrame | None = None, reference: Reference | None = None) -> pd.DataFrame:
-    """Build the derived-metrics table from data/ (or from the given tables, for tests and what-ifs)."""
-    figures = subject_report().figures() if figures is None else figures
+def build_derived_metrics(
+    figures: pd.DataFrame | None = None,
+    reference: Reference | None = None,
+    corpus: list[ReportSource] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> pd.DataFrame:
+    """Build the derived-metrics table: the district's own metrics, then Jinshui against its parents.
+
+    ``figures`` replaces Jinshui's figures table (for what-ifs); ``corpus`` is the reports joined on the
+    indicator vocabulary (default: every report of ``data/reports``).
+    """
+    subject = subject_report()
+    figures = subject.figures() if figures is None else figures
     reference = load_reference() if reference is None else reference
+    corpus = all_reports() if corpus is None else corpus
+    vocabulary = load_vocabulary() if vocabulary is None else vocabulary
     inputs = Inputs(figures, reference)
     bases = population_bases(reference)
     rows = [_evaluate(spec, inputs, bases, "") for spec in STATIC_METRICS]
     for basis_id in POPULATION_BASES:
-        for spec, basis in _per_capita_specs(bases[basis_id], reference):
-            rows.append(_evaluate(spec, inputs, bases, basis))
+        rows += [_evaluate(spec, inputs, bases, basis_id) for spec in _per_capita_specs(bases[basis_id])]
+    found = observations(vocabulary, corpus, reference, overrides={subject.report_id: figures})
+    themes = dict(zip(figures["figure_id"], figures["theme"], strict=True))
+    cross, comparator = cross_level_rows(vocabulary, found, themes)
+    parent_rows = list(_parent_per_capita_rows(comparator, vocabulary))
+    cross += [*implied_previous_rows(vocabulary, comparator), *parent_rows]
+    cross += population_rows(comparator, bases, [r for r in cross if r.metric_id.endswith(PARENT_SUFFIXES)])
+    rows += [row.as_dict() for row in cross]
     table = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+    table = _with_relative_per_capita(table, parent_rows)
+    table = _with_basis_ranges(table)
     duplicated = table.duplicated(["metric_id", "population_basis"])
     if duplicated.any():
         raise ValueError(f"duplicate metric rows: {table.loc[duplicated, 'metric_id'].tolist()}")
+    return table
+
+
+PARENT_SUFFIXES: tuple[str, ...] = ("_share_of_zhengzhou", "_share_of_henan")
+
+
+def _parent_per_capita_rows(comparator: Comparator, vocabulary: Vocabulary) -> Iterator[Row]:
+    """Zhengzhou's and Henan's per-capita values on their own census 2020 population: one row each."""
+    for entity in ("zhengzhou", "henan"):
+        population = comparator.pick("resident_population", entity)
+        if population is None:
+            continue
+        for stem, indicator_code, per_1000 in PARENT_PER_CAPITA:
+            quantity = comparator.pick(indicator_code, entity) or next(
+                (o for o in comparator.all(indicator_code, entity) if o.source == "derived"), None
+            )
+            if quantity is None:
+                continue
+            indicator = vocabulary.indicators[indicator_code]
+            label_en, label_zh = next((en, zh) for s, _, _, en, zh, _ in PER_CAPITA if s == stem)
+            name_en, name_zh = ENTITY_NAMES[entity]
+            factor = 1000.0 if per_1000 else 1.0
+            derived = quantity.source == "derived"
+            yield Row(
+                f"{entity}_{stem}",
+                "economy",
+                f"{name_en}: {label_en}",
+                f"{name_zh}:{label_zh}",
+                (quantity.estimate / population.estimate).scale(factor),
+                "per_1000_residents" if per_1000 else "yuan_per_person",
+                f"{quantity.qualified_id} / {population.qualified_id}" + (" × 1000" if per_1000 else ""),
+                (quantity.qualified_id, population.qualified_id),
+                "derived" if derived else "ok",
+                "; ".join(filter(None, [f"census 2020 population ({population.note})", indicator.scope_note])),
+                evidence=_evidence(quantity, population) if not derived else _evidence(population),
+            )
+
+
+def _with_relative_per_capita(table: pd.DataFrame, parent_rows: list[Row]) -> pd.DataFrame:
+    """Jinshui's per-capita value over each parent's, per basis: where the district stands."""
+    extra = []
+    for parent in parent_rows:
+        entity, stem = parent.metric_id.split("_", 1)
+        for row in table[(table["metric_id"] == stem) & (table["population_basis"] != "")].itertuples():
+            jinshui = Estimate(row.value, row.low, row.high)
+            name_en, name_zh = ENTITY_NAMES[entity]
+            status = "scope_mismatch" if row.status == "scope_mismatch" else parent.status
+            extra.append(
+                Row(
+                    f"{stem}_relative_to_{entity}",
+                    row.theme,
+                    f"{row.label_en}: Jinshui relative to {name_en}",
+                    f"{row.label_zh}:金水区相对{name_zh}",
+                    jinshui / parent.estimate,
+                    "ratio",
+                    f"{stem}[{row.population_basis}] / {parent.metric_id}",
+                    (*row.inputs.split(";"), *parent.inputs),
+                    status,
+                    "; ".join(filter(None, [row.note, parent.note])),
+                    row.population_basis,
+                    parent.evidence,
+                ).as_dict()
+            )
+    return pd.concat([table, pd.DataFrame(extra, columns=list(METRIC_COLUMNS))], ignore_index=True)
+
+
+def _with_basis_ranges(table: pd.DataFrame) -> pd.DataFrame:
+    """For metrics computed per basis, the range of central values across the defensible bases."""
+    table = table.copy()
+    per_basis = table[table["population_basis"].isin(DEFENSIBLE_BASES)]
+    ranges = per_basis.groupby("metric_id")["value"].agg(["min", "max"])
+    has_basis = table["population_basis"] != ""
+    table.loc[has_basis, "basis_low"] = table.loc[has_basis, "metric_id"].map(ranges["min"])
+    table.loc[has_basis, "basis_high"] = table.loc[has_basis, "metric_id"].map(ranges["max"])
     return table
 
 

@@ -26,7 +26,9 @@ QUALIFIER_LABELS: dict[str, tuple[str, str]] = {
 }
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "ok": ("ok", "可比"),
+    "derived": ("derived", "推算"),
     "scope_mismatch": ("scope mismatch", "口径不一致"),
+    "implausible": ("cannot be true", "不可能成立"),
     "missing": ("missing comparator", "缺少对比数据"),
 }
 SEVERITY_LABELS: dict[str, tuple[str, str]] = {
@@ -38,6 +40,7 @@ ENTITY_LABELS: dict[str, tuple[str, str]] = {
     "jinshui": ("Jinshui", "金水区"),
     "zhengzhou": ("Zhengzhou", "郑州市"),
     "henan": ("Henan", "河南省"),
+    "china": ("China", "全国"),
 }
 BASIS_SHORT: dict[str, tuple[str, str]] = {
     "resident_2019": ("Resident 2019", "2019年常住人口"),
@@ -78,6 +81,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "per_capita_chart": ("{label} under each population basis", "不同人口口径下的{label}"),
     "no_comparator": ("No sourced comparator for this theme.", "本主题没有有出处的对比数据。"),
     "none": ("None.", "无。"),
+    "sources": ("Sources (report: quote)", "出处(报告:原文)"),
+    "missing_comparisons": (
+        "Not computed, for lack of a sourced comparator: {labels}.",
+        "因缺少有出处的对比数据而未计算:{labels}。",
+    ),
+    "share_axis": ("Jinshui's share of the total (log scale)", "金水区占比(对数坐标)"),
+    "shares_title": (
+        "Jinshui's share of Zhengzhou's and Henan's totals,\nagainst its share of their population",
+        "金水区占郑州市、河南省总量的比重与其人口占比",
+    ),
+    "population_line": ("Jinshui's share of the population", "金水区人口占比"),
 }
 UNIT_NAMES: dict[str, tuple[str, str]] = {
     "yuan": ("yuan", "元"),
@@ -89,6 +103,7 @@ UNIT_NAMES: dict[str, tuple[str, str]] = {
     "days": ("days", "天"),
     "minutes": ("minutes", "分钟"),
     "percent": ("percent", "百分比"),
+    "percentage_points": ("percentage points", "个百分点"),
     "date": ("date", "日期"),
     "ratio": ("ratio", "比值"),
     "yuan_per_person": ("yuan per person", "元/人"),

@@ -33,7 +33,7 @@ CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 LATIN_FONT = "DejaVu Sans"
 PALETTE = "colorblind"
 #: Colour per area, the same in every chart.
-AREA_COLOURS: dict[str, str] = {"jinshui": "#0173b2", "zhengzhou": "#de8f05", "henan": "#029e73"}
+AREA_COLOURS: dict[str, str] = {"jinshui": "#0173b2", "zhengzhou": "#de8f05", "henan": "#029e73", "china": "#cc78bc"}
 
 
 @lru_cache(maxsize=1)

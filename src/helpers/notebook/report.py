@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from matplotlib.figure import Figure
 from helpers.analysis.audit import run_audit
 from helpers.analysis.intervals import Estimate
 from helpers.analysis.metrics import Inputs, build_derived_metrics, fig
+from helpers.notebook import crosslevel
+from helpers.notebook.crosslevel import comparison_entity, comparison_table, missing_comparisons
 from helpers.notebook.labels import (
     BASIS_SHORT,
     ENTITY_LABELS,
@@ -140,12 +143,21 @@ def _metric_rows(ctx: Context, theme: str | None = None) -> pd.DataFrame:
     return rows if theme is None else rows[rows["theme"] == theme]
 
 
+def _is_cross_level(rows: pd.DataFrame) -> pd.Series:
+    """Rows that set Jinshui against a parent: shares, differences, location quotients, population shares.
+
+    They have their own section, with both quotes.
+    """
+    ids = rows["metric_id"]
+    return ids.map(comparison_entity).notna() | ids.str.startswith(("location_quotient_", "population_share_of_"))
+
+
 def metrics_table(ctx: Context, theme: str | None = None, *, comparators_only: bool = False) -> pd.DataFrame:
     """Derived metrics with value, interval, formula, status and note, localized."""
     lang = ctx.lang
     rows = _metric_rows(ctx, theme)
-    if comparators_only:
-        rows = rows[rows["inputs"].str.contains(r"(?:^|;)(?:zhengzhou|henan)_", regex=True)]
+    compares = _is_cross_level(rows)
+    rows = rows[compares] if comparators_only else rows[~compares]
     return pd.DataFrame(
         [
             {
@@ -208,9 +220,13 @@ def per_capita_frame(ctx: Context, stem: str) -> pd.DataFrame:
     """One per-capita metric for Jinshui, Zhengzhou and Henan under every basis (long format)."""
     rows = []
     for basis_id in POPULATION_BASES:
-        for entity in ENTITY_LABELS:
+        for entity in ("jinshui", "zhengzhou", "henan"):
             metric_id = stem if entity == "jinshui" else f"{entity}_{stem}"
-            match = ctx.metrics[(ctx.metrics["metric_id"] == metric_id) & (ctx.metrics["population_basis"] == basis_id)]
+            # The parents' values are on their own census population, one row for every basis.
+            row_basis = basis_id if entity == "jinshui" else ""
+            match = ctx.metrics[
+                (ctx.metrics["metric_id"] == metric_id) & (ctx.metrics["population_basis"] == row_basis)
+            ]
             if match.empty:
                 continue
             row = match.iloc[0]
@@ -374,10 +390,11 @@ def plot_metric_intervals(ctx: Context, theme: str | None = None, unit: str = "p
     """The theme's computed metrics in one unit, each with its interval (None when there are none)."""
     lang = ctx.lang
     rows = _metric_rows(ctx, theme)
-    rows = rows[(rows["unit"] == unit) & (rows["status"] != "missing")]
+    rows = rows[(rows["unit"] == unit) & (rows["status"] != "missing") & ~_is_cross_level(rows)]
     if rows.empty:
         return None
-    data = rows.assign(label=rows["label_zh" if lang == "zh" else "label_en"])
+    labels = rows["label_zh" if lang == "zh" else "label_en"]
+    data = rows.assign(label=[textwrap.fill(label, 28 if lang == "zh" else 48) for label in labels])
     ax = interval_chart(
         data, "label", unit=unit, lang=lang, title=text("metric_intervals", lang), value_label=unit_name(unit, lang)
     )
@@ -392,7 +409,7 @@ def plot_per_capita(ctx: Context, stem: str = "gdp_per_capita") -> Figure:
     unit = frame["unit"].iloc[0]
     frame = frame.assign(basis_label=[pick(BASIS_SHORT[b], lang) for b in frame["basis"]])
     present = frame.dropna(subset=["value"])
-    entities = [pick(ENTITY_LABELS[e], lang) for e in ENTITY_LABELS]
+    entities = [pick(ENTITY_LABELS[e], lang) for e in ENTITY_LABELS if e in set(frame["entity"])]
     palette = {pick(ENTITY_LABELS[e], lang): colour for e, colour in AREA_COLOURS.items()}
     ax = bar_chart(
         present,
@@ -546,20 +563,36 @@ def start(
     return load_context(validate_parameters(report_dir, reference_dir, population_basis, lang, output_dir, **extras))
 
 
-def comparisons(ctx: Context, theme: str) -> pd.DataFrame | str:
-    """The theme's comparisons with Zhengzhou and Henan, or a visible note that there are none."""
-    table = metrics_table(ctx, theme, comparators_only=True)
-    comparison = ctx.params.extras.get("comparison", "both")
-    if comparison != "both" and not table.empty:
-        rows = _metric_rows(ctx, theme)
-        rows = rows[rows["inputs"].str.contains(r"(?:^|;)(?:zhengzhou|henan)_", regex=True)]
-        keep = rows["inputs"].str.contains(rf"(?:^|;){comparison}_", regex=True).to_numpy()
-        table = table[keep]
+def growth_side_by_side(ctx: Context) -> pd.DataFrame:
+    """2020 growth rates as each level prints them: district, city, province, nation."""
+    return crosslevel.growth_side_by_side(ctx)
+
+
+def comparisons(ctx: Context, theme: str | None) -> pd.DataFrame | Any:
+    """The theme's comparisons with Zhengzhou, Henan and China, or a visible note when there are none.
+
+    Each names its sources and quotes on both sides; the ``comparison`` parameter narrows them to one parent.
+    """
+    parent = ctx.params.extras.get("comparison", "both")
+    table = comparison_table(ctx.metrics, ctx.params.population_basis, ctx.lang, theme, parent)
     if table.empty:
         from IPython.display import Markdown
 
         return Markdown(f"*{text('no_comparator', ctx.lang)}*")
     return table
+
+
+def missing_note(ctx: Context, theme: str | None = None) -> Any:
+    """One short note naming the comparisons that no source can fill (empty when there are none)."""
+    from IPython.display import Markdown
+
+    note = missing_comparisons(ctx.metrics, ctx.lang, theme)
+    return Markdown(f"*{escape_markdown(note)}*" if note else "")
+
+
+def plot_shares_vs_population(ctx: Context) -> Figure:
+    """The overview's lead chart: Jinshui's shares of Zhengzhou's and Henan's totals against its population share."""
+    return crosslevel.plot_shares_vs_population(ctx.metrics, ctx.params.population_basis, ctx.lang)
 
 
 def severity_counts(ctx: Context) -> dict[str, int]:

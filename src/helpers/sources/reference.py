@@ -256,9 +256,11 @@ def population_bases(reference: Reference) -> dict[str, PopulationBasis]:
             resident,
             "Resident population, end of 2019 (Jinshui without Zhengdong)",
             "2019年末常住人口(不含郑东新区)",
-            "Same scope as the report's figures, but one year earlier: 2020 per-capita values are slightly "
-            "overstated if the population grew.",
-            "统计口径与报告一致,但早一年:若人口增长,2020年人均值略偏高。",
+            "Same scope as the report's figures, but a sample estimate one year earlier; Zhengzhou's own 2019 "
+            "estimate of the same vintage proved far below its 2020 census count, so per-capita values on this "
+            "basis may be overstated by more than a year's growth.",
+            "统计口径与报告一致,但为早一年的抽样估计数;同期郑州市2019年估计数远低于2020年普查数,"
+            "故此口径下人均值可能偏高,且偏高幅度可能超过一年的人口增长。",
             "jinshui_resident_population_2019",
             ("jinshui_resident_population_2019",),
             "resident_2019",

@@ -1,0 +1,303 @@
+"""Jinshui against Zhengzhou, Henan and China, joined on the indicator vocabulary.
+
+For each indicator the district report states for 2020: its share of each parent's total (flows and stocks),
+the difference (days, conditions) or the gap in growth (percentage points), with intervals; a parent's 2020
+level that no source prints is derived from a sourced 2019 level and a printed 2020 growth rate (status
+``derived``), never silently; per-capita values of the parents on their own census population, once; Jinshui's
+population share and the location quotient (share of the total over share of the population) per basis.
+A comparison across scopes (fiscal level, project list, flow against stock, definitions) is
+``scope_mismatch`` with both scopes named, never ``ok``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from helpers.analysis.indicators import ENTITY_NAMES, REFERENCE_SOURCE, Indicator, Observation, Vocabulary
+from helpers.analysis.intervals import Estimate
+from helpers.sources.reference import PopulationBasis
+
+SUBJECT = "jinshui"
+PARENTS: tuple[str, ...] = ("zhengzhou", "henan", "china")
+#: Parents whose totals a core indicator must be compared with (a missing one is a visible row).
+EXPECTED_PARENTS: tuple[str, ...] = ("zhengzhou", "henan")
+#: Population bases on which Jinshui's per-capita values are defensible (same scope as its figures).
+DEFENSIBLE_BASES: tuple[str, ...] = ("resident_2019", "census_2020_scope_adjusted")
+BASIS_MISMATCH = (
+    "scope mismatch: the report's figures exclude Zhengdong New District, this population includes it "
+    "(per-capita values are understated, shares of population overstated)"
+)
+#: Indicators whose growth is nominal, so that a level over (1 + growth) is the previous year's level.
+NOMINAL_GROWTH: dict[str, str] = {
+    "budget_revenue": "budget_revenue_growth",
+    "foreign_trade": "foreign_trade_growth",
+    "retail_sales": "retail_sales_growth",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the derived-metrics table (see ``helpers.analysis.metrics.METRIC_COLUMNS``)."""
+
+    metric_id: str
+    theme: str
+    label_en: str
+    label_zh: str
+    estimate: Estimate | None
+    unit: str
+    formula: str
+    inputs: tuple[str, ...]
+    status: str
+    note: str
+    population_basis: str = ""
+    evidence: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        """The row as the table holds it (NaN where there is no value)."""
+        value, low, high = self.estimate.as_tuple() if self.estimate else (math.nan, math.nan, math.nan)
+        return {
+            "metric_id": self.metric_id,
+            "theme": self.theme,
+            "label_en": self.label_en,
+            "label_zh": self.label_zh,
+            "value": value,
+            "low": low,
+            "high": high,
+            "unit": self.unit,
+            "formula": self.formula,
+            "inputs": ";".join(self.inputs),
+            "population_basis": self.population_basis,
+            "status": self.status,
+            "note": self.note,
+            "evidence": self.evidence,
+        }
+
+
+def _evidence(*found: Observation) -> str:
+    """Where each side was printed: source and verbatim quote."""
+    return " | ".join(f"{o.qualified_id} ({o.source_label}): «{o.quote}»" for o in found)
+
+
+class Comparator:
+    """Picks, for an indicator and an entity, the observation a comparison uses, and derives missing levels."""
+
+    def __init__(self, found: list[Observation]) -> None:
+        """Index observations by (indicator, entity)."""
+        self.by_key: dict[tuple[str, str], list[Observation]] = {}
+        for observation in found:
+            self.by_key.setdefault((observation.indicator, observation.entity), []).append(observation)
+        self.derived: list[Row] = []
+
+    def all(self, indicator: str, entity: str) -> list[Observation]:
+        """Every observation of one indicator for one entity."""
+        return self.by_key.get((indicator, entity), [])
+
+    def pick(self, indicator: str, entity: str) -> Observation | None:
+        """The 2020 review value: exact before a bound, the entity's own report before the reference tables."""
+        candidates = [o for o in self.all(indicator, entity) if o.year == 2020 and o.section == "review"]
+        # An exact value before a bound, then the entity's own report before a secondary source.
+        candidates.sort(key=lambda o: (o.qualifier != "exact", o.source == REFERENCE_SOURCE))
+        return candidates[0] if candidates else None
+
+    def derive_from_growth(self, indicator: Indicator, entity: str, growth_code: str) -> Observation | None:
+        """A 2020 level from a sourced 2019 level and a printed 2020 growth rate (status ``derived``)."""
+        previous = [o for o in self.all(indicator.code, entity) if o.year == 2019]
+        growth = self.pick(growth_code, entity)
+        if not previous or growth is None:
+            return None
+        level = previous[0].estimate * (growth.estimate.scale(0.01) + 1.0)
+        metric_id = f"{entity}_{indicator.code}_2020_derived"
+        name_en, name_zh = ENTITY_NAMES[entity]
+        self.derived.append(
+            Row(
+                metric_id,
+                "economy",
+                f"{name_en}: {indicator.name_en}, 2020 (derived from 2019 and the 2020 growth)",
+                f"{name_zh}:{indicator.name_zh}2020年(由2019年数与2020年增速推算)",
+                level,
+                indicator.unit,
+                f"{previous[0].qualified_id} × (1 + {growth.qualified_id} / 100)",
+                (previous[0].qualified_id, growth.qualified_id),
+                "derived",
+                f"no source prints the 2020 level; derived from the 2019 level ({previous[0].note}) and the "
+                f"growth printed in {growth.source_label}",
+                evidence=_evidence(previous[0], growth),
+            )
+        )
+        return Observation(
+            indicator.code,
+            entity,
+            "derived",
+            metric_id,
+            level,
+            2020,
+            "review",
+            previous[0].scope,
+            "derived",
+            "",
+            "derived",
+        )
+
+
+def _status(district: Observation, parent: Observation, indicator: Indicator) -> tuple[str, str]:
+    """Ok only when both scopes are the same and neither side is derived; else the reason."""
+    notes = [n for n in (district.note, parent.note) if n]
+    if district.scope != parent.scope:
+        reason = (
+            f"scope mismatch: {ENTITY_NAMES[district.entity][0]} is {district.scope.replace('_', ' ')}, "
+            f"{ENTITY_NAMES[parent.entity][0]} is {parent.scope.replace('_', ' ')}"
+        )
+        return "scope_mismatch", "; ".join([reason, indicator.scope_note, *notes])
+    if parent.source == "derived":
+        return "derived", "; ".join(["the comparator is derived, not printed", *notes])
+    return "ok", "; ".join(notes)
+
+
+def cross_level_rows(
+    vocabulary: Vocabulary, found: list[Observation], themes: dict[str, str]
+) -> tuple[list[Row], Comparator]:
+    """Shares, differences and growth gaps of Jinshui against each parent, and the derived comparators."""
+    comparator = Comparator(found)
+    rows: list[Row] = []
+    for indicator in vocabulary.indicators.values():
+        district = comparator.pick(indicator.code, SUBJECT)
+        if district is None or indicator.measure == "per_capita":
+            continue
+        theme = themes.get(district.item_id, "economy")
+        for parent_id in PARENTS:
+            parent = comparator.pick(indicator.code, parent_id)
+            growth_code = NOMINAL_GROWTH.get(indicator.code)
+            if parent is None and growth_code:
+                parent = comparator.derive_from_growth(indicator, parent_id, growth_code)
+            if parent is None:
+                if indicator.core and parent_id in EXPECTED_PARENTS and indicator.measure in ("flow", "stock"):
+                    rows.append(_missing(indicator, parent_id, district, theme))
+                continue
+            rows.append(_compare(indicator, district, parent, theme))
+    return [*comparator.derived, *rows], comparator
+
+
+def _missing(indicator: Indicator, parent_id: str, district: Observation, theme: str) -> Row:
+    name_en, name_zh = ENTITY_NAMES[parent_id]
+    return Row(
+        f"{indicator.code}_share_of_{parent_id}",
+        theme,
+        f"{indicator.name_en}: Jinshui as a share of {name_en}'s",
+        f"{indicator.name_zh}:金水区占{name_zh}比重",
+        None,
+        "percent",
+        f"{district.qualified_id} / {parent_id}:{indicator.code} × 100",
+        (district.qualified_id,),
+        "missing",
+        f"missing comparator: no report or reference table of this project prints {name_en}'s 2020 {indicator.name_en}",
+    )
+
+
+def _compare(indicator: Indicator, district: Observation, parent: Observation, theme: str) -> Row:
+    """The share (flows, stocks), difference (conditions) or growth gap (growth rates) of one pair."""
+    status, note = _status(district, parent, indicator)
+    name_en, name_zh = ENTITY_NAMES[parent.entity]
+    inputs = (district.qualified_id, parent.qualified_id)
+    if indicator.measure in ("flow", "stock"):
+        share = (district.estimate / parent.estimate).scale(100.0)
+        if share.value > 100 and status == "ok":
+            status, note = "implausible", "; ".join(["a part larger than its whole: one of the two is wrong", note])
+        return Row(
+            f"{indicator.code}_share_of_{parent.entity}",
+            theme,
+            f"{indicator.name_en}: Jinshui as a share of {name_en}'s",
+            f"{indicator.name_zh}:金水区占{name_zh}比重",
+            share,
+            "percent",
+            f"{district.qualified_id} / {parent.qualified_id} × 100",
+            inputs,
+            status,
+            note,
+            evidence=_evidence(district, parent),
+        )
+    is_growth = indicator.measure == "growth"
+    return Row(
+        f"{indicator.code}_{'gap' if is_growth else 'difference'}_vs_{parent.entity}",
+        theme,
+        f"{indicator.name_en}: Jinshui minus {name_en}" + (" (percentage points)" if is_growth else ""),
+        f"{indicator.name_zh}:金水区减{name_zh}" + ("(百分点)" if is_growth else ""),
+        district.estimate - parent.estimate,
+        "percentage_points" if is_growth else indicator.unit,
+        f"{district.qualified_id} − {parent.qualified_id}",
+        inputs,
+        status,
+        note,
+        evidence=_evidence(district, parent),
+    )
+
+
+def implied_previous_rows(vocabulary: Vocabulary, comparator: Comparator) -> Iterator[Row]:
+    """A parent's 2019 level implied by its printed 2020 level and nominal growth: level / (1 + g/100)."""
+    for code, growth_code in NOMINAL_GROWTH.items():
+        indicator = vocabulary.indicators[code]
+        for entity in PARENTS:
+            level, growth = comparator.pick(code, entity), comparator.pick(growth_code, entity)
+            if level is None or growth is None or level.source == REFERENCE_SOURCE:
+                continue
+            name_en, name_zh = ENTITY_NAMES[entity]
+            yield Row(
+                f"implied_2019_{entity}_{code}",
+                "economy",
+                f"{name_en}: {indicator.name_en}, 2019 (implied by the 2020 level and growth)",
+                f"{name_zh}:{indicator.name_zh}2019年(由2020年数与增速推算)",
+                level.estimate / (growth.estimate.scale(0.01) + 1.0),
+                indicator.unit,
+                f"{level.qualified_id} / (1 + {growth.qualified_id} / 100)",
+                (level.qualified_id, growth.qualified_id),
+                "ok",
+                "nominal growth",
+                evidence=_evidence(level, growth),
+            )
+
+
+def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], share_rows: list[Row]) -> Iterator[Row]:
+    """Jinshui's share of each parent's population and the location quotients, per basis."""
+    for parent_id in ("zhengzhou", "henan"):
+        population = comparator.pick("resident_population", parent_id)
+        if population is None:
+            continue
+        name_en, name_zh = ENTITY_NAMES[parent_id]
+        for basis_id, basis in bases.items():
+            mismatch = basis_id not in DEFENSIBLE_BASES
+            share = (basis.estimate / population.estimate).scale(100.0)
+            status = "scope_mismatch" if mismatch else "ok"
+            basis_note = BASIS_MISMATCH if mismatch else basis.caveat_en
+            yield Row(
+                f"population_share_of_{parent_id}",
+                "economy",
+                f"Population: Jinshui as a share of {name_en}'s",
+                f"常住人口:金水区占{name_zh}比重",
+                share,
+                "percent",
+                f"{basis_id} / {population.qualified_id} × 100",
+                (*basis.inputs, population.qualified_id),
+                status,
+                f"{basis_note}; {name_en}: {population.note}",
+                basis_id,
+                _evidence(population),
+            )
+            for row in share_rows:
+                if not row.metric_id.endswith(f"_share_of_{parent_id}") or row.estimate is None:
+                    continue
+                code = row.metric_id.removesuffix(f"_share_of_{parent_id}")
+                yield Row(
+                    f"location_quotient_{code}_{parent_id}",
+                    row.theme,
+                    f"{row.label_en.split(':')[0]}: location quotient against {name_en}",
+                    f"{row.label_zh.split(':')[0]}:相对{name_zh}的区位商",
+                    row.estimate / share,
+                    "ratio",
+                    f"({row.formula.removesuffix(' × 100')}) / ({basis_id} / {population.qualified_id})",
+                    (*row.inputs, *basis.inputs, population.qualified_id),
+                    "scope_mismatch" if mismatch or row.status == "scope_mismatch" else row.status,
+                    "; ".join(filter(None, [BASIS_MISMATCH if mismatch else "", row.note])),
+                    basis_id,
+                    row.evidence,
+                )

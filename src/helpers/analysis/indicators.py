@@ -1,0 +1,234 @@
+"""One indicator vocabulary for every report and reference table, and the observations it joins.
+
+``data/indicators/indicators.csv`` names each comparable indicator once (code, Chinese and English names,
+unit, measure: flow, stock, growth, condition or per capita, and what its scope depends on).
+``data/indicators/indicator_map.csv`` maps figures of every report (``zhengzhou-2021:gdp``) and rows of the
+reference tables (``reference:zhengzhou_gdp``) to a code, each with its scope (``territory``,
+``district_level`` …) and a note. Comparisons are computed by joining observations on the code; two
+observations compare cleanly only when their scopes are the same.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import paths
+from helpers.analysis.intervals import Estimate, printed_estimate
+from helpers.sources.figures import FiguresValidationError, read_csv_as_text
+from helpers.sources.reference import ENTITY_IDS, MissingComparatorError, Reference
+from helpers.sources.registry import ReportSource
+
+INDICATORS_CSV = "indicators.csv"
+INDICATOR_MAP_CSV = "indicator_map.csv"
+MEASURES: tuple[str, ...] = ("flow", "stock", "growth", "condition", "per_capita")
+REFERENCE_SOURCE = "reference"
+#: The level of each entity the corpus and the reference tables speak of.
+ENTITY_LEVELS: dict[str, str] = {"jinshui": "district", "zhengzhou": "city", "henan": "province", "china": "nation"}
+ENTITY_NAMES: dict[str, tuple[str, str]] = {
+    "jinshui": ("Jinshui", "金水区"),
+    "zhengzhou": ("Zhengzhou", "郑州市"),
+    "henan": ("Henan", "河南省"),
+    "china": ("China", "全国"),
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One comparable indicator."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    unit: str
+    measure: str
+    core: bool
+    scope_note: str
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One value of an indicator for one entity, with where it was printed and in what scope."""
+
+    indicator: str
+    entity: str
+    source: str
+    item_id: str
+    estimate: Estimate
+    year: int
+    section: str
+    scope: str
+    note: str
+    quote: str
+    source_label: str
+    qualifier: str = "exact"
+
+    @property
+    def qualified_id(self) -> str:
+        """``zhengzhou-2021:gdp`` or ``reference:zhengzhou_gdp``: unique across the corpus."""
+        return f"{self.source}:{self.item_id}"
+
+    @property
+    def level(self) -> str:
+        """district, city, province or nation."""
+        return ENTITY_LEVELS[self.entity]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The indicators and the map of figures and reference rows onto them."""
+
+    indicators: dict[str, Indicator]
+    mapping: pd.DataFrame
+
+
+def load_vocabulary(folder: Path | None = None) -> Vocabulary:
+    """Read and check both tables; every problem is listed in one error."""
+    folder = folder or paths.INDICATORS_DIR
+    table = read_csv_as_text(folder / INDICATORS_CSV)
+    mapping = read_csv_as_text(folder / INDICATOR_MAP_CSV)
+    problems: list[str] = []
+    for line, row in enumerate(table.itertuples(index=False), 2):
+        if row.measure not in MEASURES:
+            problems.append(f"{INDICATORS_CSV} line {line}: measure {row.measure!r} not one of {MEASURES}")
+        if row.core not in ("true", "false"):
+            problems.append(f"{INDICATORS_CSV} line {line}: core must be true or false")
+    if not table["code"].is_unique:
+        problems.append(f"{INDICATORS_CSV}: duplicate codes {sorted(table.loc[table['code'].duplicated(), 'code'])}")
+    codes = set(table["code"])
+    for line, row in enumerate(mapping.itertuples(index=False), 2):
+        if row.indicator not in codes:
+            problems.append(f"{INDICATOR_MAP_CSV} line {line}: unknown indicator {row.indicator!r}")
+        if not row.scope:
+            problems.append(f"{INDICATOR_MAP_CSV} line {line}: empty scope")
+    duplicated = mapping.duplicated(["source", "item_id"])
+    if duplicated.any():
+        problems.append(f"{INDICATOR_MAP_CSV}: items mapped twice: {mapping.loc[duplicated, 'item_id'].tolist()}")
+    if problems:
+        raise FiguresValidationError(str(folder), problems)
+    indicators = {
+        row.code: Indicator(
+            row.code, row.name_zh, row.name_en, row.unit, row.measure, row.core == "true", row.scope_note
+        )
+        for row in table.itertuples(index=False)
+    }
+    return Vocabulary(indicators, mapping)
+
+
+def _entity_of_report(report: ReportSource) -> str:
+    """jinshui-2020 -> jinshui: the entity a report speaks for."""
+    entity = report.report_id.split("-", 1)[0]
+    if entity not in ENTITY_LEVELS:
+        raise FiguresValidationError(report.report_id, [f"no entity known for report {report.report_id!r}"])
+    return entity
+
+
+def observations(
+    vocabulary: Vocabulary,
+    reports: list[ReportSource],
+    reference: Reference,
+    overrides: dict[str, pd.DataFrame] | None = None,
+) -> list[Observation]:
+    """Every mapped figure and reference row as an observation; a mapped id that does not exist is an error.
+
+    ``overrides`` replaces the figures table of a report (a what-if table for Jinshui).
+    """
+    overrides = overrides or {}
+    by_report = {report.report_id: report for report in reports}
+    tables = {
+        report_id: (overrides[report_id] if report_id in overrides else report.figures()).set_index("figure_id")
+        for report_id, report in by_report.items()
+    }
+    found: list[Observation] = []
+    problems: list[str] = []
+    for row in vocabulary.mapping.itertuples(index=False):
+        if row.source == REFERENCE_SOURCE:
+            try:
+                comparator = reference.comparator(row.item_id)
+            except MissingComparatorError:
+                problems.append(f"{INDICATOR_MAP_CSV}: reference row {row.item_id!r} does not exist")
+                continue
+            found.append(
+                Observation(
+                    row.indicator,
+                    ENTITY_IDS[comparator.entity],
+                    REFERENCE_SOURCE,
+                    row.item_id,
+                    comparator.estimate,
+                    comparator.year,
+                    "review",
+                    row.scope,
+                    row.note,
+                    comparator.quote,
+                    comparator.source,
+                    "at_least" if row.item_id.endswith("_lower_bound") else "exact",
+                )
+            )
+            continue
+        if row.source not in tables:
+            continue  # a report not loaded (a what-if corpus); its rows simply do not take part
+        table = tables[row.source]
+        if row.item_id not in table.index:
+            problems.append(f"{INDICATOR_MAP_CSV}: {row.source} has no figure {row.item_id!r}")
+            continue
+        figure = table.loc[row.item_id]
+        report = by_report[row.source]
+        estimate = printed_estimate(
+            figure["value_as_printed"], figure["unit_as_printed"], figure["prefix_as_printed"], year=2020
+        )
+        if figure["unit"] == "percent" and figure["kind"] in ("share", "rate"):
+            estimate = clip_percent(estimate)
+        found.append(
+            Observation(
+                row.indicator,
+                _entity_of_report(report),
+                row.source,
+                row.item_id,
+                estimate,
+                report.meta.year_reviewed,
+                str(figure["section"]),
+                row.scope,
+                row.note,
+                str(figure["quote"]),
+                report.meta.title,
+                str(figure["qualifier"]),
+            )
+        )
+    if problems:
+        raise FiguresValidationError(INDICATOR_MAP_CSV, problems)
+    return found
+
+
+def clip_percent(estimate: Estimate) -> Estimate:
+    """A share or rate cannot leave [0, 100]: 100% printed is [99.95, 100], not [99.95, 100.05]."""
+    low, high = max(0.0, estimate.low), min(100.0, estimate.high)
+    if math.isnan(estimate.value) or low > high:
+        return estimate
+    return Estimate(min(max(estimate.value, low), high), low, high)
+
+
+def observations_frame(found: list[Observation]) -> pd.DataFrame:
+    """Observations as a table (for the notebooks and the exports)."""
+    rows = [
+        {
+            "indicator": o.indicator,
+            "entity": o.entity,
+            "level": o.level,
+            "id": o.qualified_id,
+            "value": o.estimate.value,
+            "low": o.estimate.low,
+            "high": o.estimate.high,
+            "qualifier": o.qualifier,
+            "year": o.year,
+            "section": o.section,
+            "scope": o.scope,
+            "note": o.note,
+            "source": o.source_label,
+            "quote": o.quote,
+        }
+        for o in found
+    ]
+    return pd.DataFrame(rows)

@@ -1,0 +1,184 @@
+"""Jinshui next to Zhengzhou, Henan and China in the notebooks: comparison tables and the shares chart.
+
+Every comparison row names its source report and quote on both sides (the ``evidence`` column of the
+derived-metrics table). The overview's chart shows Jinshui's share of Zhengzhou's and Henan's totals across
+indicators against its share of their population: a bar past the population line is where the district
+is concentrated (a location quotient above 1).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from helpers.notebook.labels import STATUS_LABELS, format_interval, format_value, pick, text
+from helpers.notebook.plotting import AREA_COLOURS, finish
+
+#: Metric ids that compare Jinshui with a parent, and the parent they name.
+COMPARISON = re.compile(r"_(?:share_of|difference_vs|gap_vs|relative_to)_(zhengzhou|henan|china)$")
+PARENT_LABELS: dict[str, tuple[str, str]] = {
+    "zhengzhou": ("Zhengzhou", "郑州市"),
+    "henan": ("Henan", "河南省"),
+    "china": ("China", "全国"),
+}
+
+
+def comparison_entity(metric_id: str) -> str | None:
+    """The parent a metric compares Jinshui with, or None for any other metric."""
+    match = COMPARISON.search(metric_id)
+    return match.group(1) if match else None
+
+
+def comparison_rows(metrics: pd.DataFrame, basis: str, theme: str | None = None, parent: str = "both") -> pd.DataFrame:
+    """Comparison metrics (under ``basis`` and the basis-free ones), of one theme and one parent if asked."""
+    rows = metrics[metrics["population_basis"].isin(["", basis])]
+    entities = rows["metric_id"].map(comparison_entity)
+    keep = entities.notna() & (entities == parent if parent != "both" else True)
+    if theme is not None:
+        keep &= rows["theme"] == theme
+    return rows[keep]
+
+
+_EVIDENCE = re.compile(r"^(?P<id>\S+) \((?P<source>.*)\): «(?P<quote>.*)»$", re.S)
+
+
+def _sources(evidence: str) -> str:
+    """The evidence column for a reader, one source per line: ``«quote» (source)``."""
+    lines = []
+    for part in filter(None, evidence.split(" | ")):
+        match = _EVIDENCE.match(part)
+        lines.append(f"«{match['quote']}» ({match['source']})" if match else part)
+    return "\n".join(lines)
+
+
+def comparison_table(metrics: pd.DataFrame, basis: str, lang: str, theme: str | None, parent: str) -> pd.DataFrame:
+    """Comparisons with value, interval, status, note and both sources, localized; missing rows excluded."""
+    rows = comparison_rows(metrics, basis, theme, parent)
+    rows = rows[rows["status"] != "missing"]
+    return pd.DataFrame(
+        [
+            {
+                text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
+                text("value", lang): format_value(row.value, row.unit, lang),
+                text("interval", lang): format_interval(row.low, row.high, row.unit, lang),
+                text("status", lang): pick(STATUS_LABELS[row.status], lang),
+                text("sources", lang): _sources(row.evidence),
+                text("note", lang): row.note,
+            }
+            for row in rows.itertuples(index=False)
+        ]
+    )
+
+
+def missing_comparisons(metrics: pd.DataFrame, lang: str, theme: str | None = None) -> str:
+    """One short line naming the comparisons that no source can fill, or an empty string."""
+    rows = comparison_rows(metrics, "", theme)
+    rows = rows[rows["status"] == "missing"]
+    if rows.empty:
+        return ""
+    labels = ", ".join(row.label_zh if lang == "zh" else row.label_en for row in rows.itertuples(index=False))
+    return text("missing_comparisons", lang, labels=labels)
+
+
+def shares_frame(metrics: pd.DataFrame, basis: str) -> pd.DataFrame:
+    """Jinshui's shares of Zhengzhou's and Henan's totals, one row per indicator and parent.
+
+    Each row carries the population share under ``basis`` of the same parent.
+    """
+    rows = comparison_rows(metrics, basis)
+    is_share = rows["metric_id"].str.contains("_share_of_") & ~rows["metric_id"].str.startswith("population_")
+    rows = rows[is_share & (rows["status"] != "missing")]
+    rows = rows[rows["metric_id"].map(comparison_entity).isin(["zhengzhou", "henan"])]
+    is_population = metrics["metric_id"].str.startswith("population_share_of_")
+    population = metrics[is_population & (metrics["population_basis"] == basis)]
+    by_parent = {row.metric_id.removeprefix("population_share_of_"): row for row in population.itertuples(index=False)}
+    frame = rows.assign(
+        parent=rows["metric_id"].map(comparison_entity),
+        indicator=rows["metric_id"].str.replace(r"_share_of_(zhengzhou|henan)$", "", regex=True),
+    )
+    frame["population_share"] = frame["parent"].map(lambda p: by_parent[p].value if p in by_parent else np.nan)
+    frame["population_status"] = frame["parent"].map(lambda p: by_parent[p].status if p in by_parent else "missing")
+    return frame
+
+
+def plot_shares_vs_population(metrics: pd.DataFrame, basis: str, lang: str) -> Figure:
+    """Jinshui's share of each parent's total by indicator, against its share of the parent's population.
+
+    Bars with the interval as whiskers (a differing scope hatched); dashed lines: the population shares. A
+    log scale, since the shares span three orders of magnitude.
+    """
+    frame = shares_frame(metrics, basis)
+    order = (
+        frame[frame["parent"] == "zhengzhou"].sort_values("value")["indicator"].tolist()
+        + frame.loc[~frame["indicator"].isin(frame.loc[frame["parent"] == "zhengzhou", "indicator"]), "indicator"]
+        .drop_duplicates()
+        .tolist()
+    )
+    labels = {}
+    for row in frame.itertuples(index=False):
+        label = row.label_zh if lang == "zh" else row.label_en
+        labels[row.indicator] = label.split(":")[0].split(": ")[0]
+    _, ax = plt.subplots(figsize=(8.5, 0.42 * len(order) + 1.6))
+    height = 0.38
+    for offset, parent in ((-height / 2, "zhengzhou"), (height / 2, "henan")):
+        part = frame[frame["parent"] == parent].set_index("indicator").reindex(order)
+        positions = np.arange(len(order)) + offset
+        present = part["value"].notna().to_numpy()
+        hatches = ["///" if status == "scope_mismatch" else "" for status in part["status"].fillna("")]
+        bars = ax.barh(
+            positions[present],
+            part["value"].to_numpy()[present],
+            height=height,
+            color=AREA_COLOURS[parent],
+            edgecolor="white",
+            label=pick(PARENT_LABELS[parent], lang),
+        )
+        for bar, hatch in zip(bars, [h for h, p in zip(hatches, present, strict=True) if p], strict=True):
+            bar.set_hatch(hatch)
+        low, high, value = (part[c].to_numpy()[present] for c in ("low", "high", "value"))
+        ax.errorbar(value, positions[present], xerr=[value - low, high - value], fmt="none", ecolor="#333333", lw=1)
+        population = frame.loc[frame["parent"] == parent, "population_share"]
+        if population.notna().any():
+            ax.axvline(population.iloc[0], color=AREA_COLOURS[parent], ls="--", lw=1.5)
+    ax.set_yticks(np.arange(len(order)), [labels[i] for i in order])
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}%"))
+    ax.set_xlabel(text("share_axis", lang))
+    ax.set_title(text("shares_title", lang), loc="left", wrap=True)
+    handles, names = ax.get_legend_handles_labels()
+    handles += [
+        plt.Line2D([0], [0], color="#555555", ls="--", lw=1.5),
+        Patch(facecolor="white", edgecolor="#555555", hatch="///"),
+    ]
+    names += [text("population_line", lang), pick(STATUS_LABELS["scope_mismatch"], lang)]
+    ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.35, -0.08), ncol=2, fontsize="small")
+    return finish(ax)
+
+
+def growth_side_by_side(ctx: Any) -> pd.DataFrame:
+    """Growth rates printed for 2020 by each level (district, city, province, nation), one row per indicator."""
+    from helpers.analysis.indicators import load_vocabulary, observations, observations_frame
+    from helpers.sources.registry import all_reports
+
+    vocabulary = load_vocabulary()
+    found = observations_frame(observations(vocabulary, all_reports(), ctx.reference))
+    growth = found[(found["indicator"].map(lambda c: vocabulary.indicators[c].measure) == "growth")]
+    growth = growth[
+        (growth["year"] == 2020) & (growth["section"] == "review") & ~growth["id"].str.startswith("reference:")
+    ]
+    lang = ctx.lang
+    table = growth.pivot_table(index="indicator", columns="entity", values="value", aggfunc="first")
+    columns = [e for e in ("jinshui", "zhengzhou", "henan", "china") if e in table.columns]
+    names = {e: pick(label, lang) for e, label in {**PARENT_LABELS, "jinshui": ("Jinshui", "金水区")}.items()}
+    table = table[columns].rename(columns=names)
+    table.index = [
+        vocabulary.indicators[code].name_zh if lang == "zh" else vocabulary.indicators[code].name_en
+        for code in table.index
+    ]
+    return table.map(lambda v: "—" if pd.isna(v) else f"{v:+.1f}%")

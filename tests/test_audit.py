@@ -117,3 +117,15 @@ def test_two_sources_that_disagree_are_an_error(figures: pd.DataFrame, tmp_path:
     # With the table as received they agree.
     agreeing = audit.rule_two_sources_agree(figures, pd.DataFrame(), load_reference())
     assert {f["severity"] for f in agreeing} == {"info"}
+
+
+def test_the_prevention_force_is_the_sum_of_its_three_parts(figures: pd.DataFrame, reference: Reference) -> None:
+    # 7300余 [7300, 7400) + 3000余 [3000, 4000) (the next step of its last non-zero digit, the thousands)
+    # + 3.8万 [37500, 38500] = [47800, 49900] against 4.8万余 [48000, 49000): they overlap, so the report's
+    # 4.8万余 is the three rows together, not a fourth group.
+    found = audit.rule_parts_sum_to_total(figures, pd.DataFrame(), reference)
+    assert [(f["rule"], f["severity"]) for f in found] == [("parts_sum_to_total", "info")]
+    assert "48,300 [47,800, 49,900]" in found[0]["message_en"]
+    figures = _set(figures, "community_workers_volunteers", "5", 50_000.0)  # 5万 [4.5万, 5.5万]: 55,300 at least
+    found = audit.rule_parts_sum_to_total(figures, pd.DataFrame(), reference)
+    assert [f["severity"] for f in found] == ["warning"]

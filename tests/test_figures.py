@@ -73,7 +73,6 @@ SPOT_CHECKS = {
     "level1_response_start_date": (20200125, "date", "exact", "date"),  # 大年初一 2020 = 25 Jan 2020
     "service_hall_area": (10_000, "m2", "at_least", "level"),  # 万余平方米 = over 1 x 10^4 m2
     "continents_covered": (5, "count", "exact", "level"),  # 五大洲
-    "emergency_rescue_circle": (3, "minutes", "exact", "duration"),  # 三分钟
     "buildings_tax_over_100m": (13, "count", "exact", "level"),  # 超 qualifies 亿元, so 13 is exact
     "signed_projects_over_100m": (24, "count", "exact", "level"),  # 以上 qualifies 亿元
     "model_road_sections": (395, "count", "exact", "level"),  # 以上 qualifies the grade 优秀

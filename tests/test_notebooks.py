@@ -98,8 +98,8 @@ def test_results_follow_a_modified_figures_table(tmp_path: Path, report_copy: Pa
     figures = report_copy / "figures.csv"
     # Read good-air days as 200 instead of 227 (a what-if; the quote is edited to match so the table is valid).
     text = figures.read_text(encoding="utf-8").replace(
-        "good_air_days,urban_renewal,ecology,空气质量优良天数,Days of good air quality,,227,天,227,",
-        "good_air_days,urban_renewal,ecology,空气质量优良天数,Days of good air quality,,57,天,57,",
+        "good_air_days,urban_renewal,ecology,空气质量优良天数,Days of excellent or good air quality,,227,天,227,",
+        "good_air_days,urban_renewal,ecology,空气质量优良天数,Days of excellent or good air quality,,57,天,57,",
     )
     assert text != figures.read_text(encoding="utf-8")
     figures.write_text(text, encoding="utf-8")

@@ -38,6 +38,10 @@ COMPONENTS: tuple[tuple[Term, Term], ...] = (
     (fig("new_market_entities"), fig("market_entities_total")),
     (cmp("jinshui_gdp_h1"), fig("gdp")),
 )
+#: Totals the report states together with the parts that make them up (never to be added to the total).
+SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("prevention_control_personnel", ("party_cadres_mobilized", "police_mobilized", "community_workers_volunteers")),
+)
 #: A share the report states, and the metric that computes the same share from a sourced comparator.
 STATED_VS_COMPUTED: tuple[tuple[str, str], ...] = (
     ("market_entities_share_of_henan", "market_entities_share_of_henan"),
@@ -204,6 +208,35 @@ def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, r
     return found
 
 
+def rule_parts_sum_to_total(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """Parts printed beside their total must sum to it within rounding; the total is never added to them."""
+    del metrics
+    inputs = Inputs(figures, reference)
+    found = []
+    for total_id, part_ids in SUMS:
+        total = inputs.get(fig(total_id))
+        parts = [inputs.get(fig(p)) for p in part_ids]
+        summed = parts[0]
+        for part in parts[1:]:
+            summed = summed + part
+        agree = summed.low <= total.high and total.low <= summed.high
+        names = " + ".join(part_ids)
+        found.append(
+            _finding(
+                "parts_sum_to_total" if agree else "parts_do_not_sum_to_total",
+                total_id,
+                "info" if agree else "warning",
+                [total_id, *part_ids],
+                f"{names} = {summed.value:,.0f} [{summed.low:,.0f}, {summed.high:,.0f}] against {total_id} "
+                f"[{total.low:,.0f}, {total.high:,.0f}]: "
+                + ("the parts make up the total; never add the total to them." if agree else "they do not agree."),
+                f"{names}合计{summed.value:,.0f},与{total_id}"
+                + ("相符:分项构成总数,不可与总数相加。" if agree else "不符。"),
+            )
+        )
+    return found
+
+
 def _figure_ids(inputs: str, figure_ids: set[str]) -> list[str]:
     """The district's figure ids among a metric's inputs (``gdp`` or ``jinshui-2020:gdp``), not comparators."""
     ids = [i.removeprefix(f"{SUBJECT_REPORT_ID}:") for i in inputs.split(";")]
@@ -341,6 +374,7 @@ RULES: tuple[Callable[[pd.DataFrame, pd.DataFrame, Reference], list[Finding]], .
     rule_growth_out_of_bounds,
     rule_rate_out_of_range,
     rule_component_exceeds_total,
+    rule_parts_sum_to_total,
     rule_scope_mismatch,
     rule_two_sources_agree,
     rule_population_scope,

@@ -109,6 +109,11 @@ def load_context(params: NotebookParameters) -> Context:
 # --- tables -------------------------------------------------------------------------------------------
 
 
+def _wrap(label: str, lang: str) -> str:
+    """A long axis label on several lines, so that the chart keeps its width."""
+    return textwrap.fill(label, 24 if lang == "zh" else 44)
+
+
 def _indicator(row: Any, lang: str) -> str:
     return row.indicator_zh if lang == "zh" else row.indicator_en
 
@@ -368,7 +373,7 @@ def plot_theme_levels(ctx: Context, theme: str, unit: str, top_n: int = 10) -> F
     records = list(rows.itertuples(index=False))
     data = pd.DataFrame(
         {
-            "indicator": [_indicator(r, lang) for r in records],
+            "indicator": [_wrap(_indicator(r, lang), lang) for r in records],
             "value": [r.value for r in records],
             "label": [QUALIFIER_SIGNS[r.qualifier] + format_number(r.value, lang, compact=True) for r in records],
         }
@@ -394,7 +399,7 @@ def plot_metric_intervals(ctx: Context, theme: str | None = None, unit: str = "p
     if rows.empty:
         return None
     labels = rows["label_zh" if lang == "zh" else "label_en"]
-    data = rows.assign(label=[textwrap.fill(label, 28 if lang == "zh" else 48) for label in labels])
+    data = rows.assign(label=[_wrap(label, lang) for label in labels])
     ax = interval_chart(
         data, "label", unit=unit, lang=lang, title=text("metric_intervals", lang), value_label=unit_name(unit, lang)
     )

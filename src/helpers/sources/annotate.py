@@ -74,8 +74,6 @@ _LEXICAL_WORD_LIST = """
     万象 一域 二者 两者 一是一
 """
 LEXICAL_WORDS: tuple[str, ...] = tuple(_LEXICAL_WORD_LIST.split())
-#: Units of measure (not counters): a number with one stays a quantity inside quotation marks (“三分钟”救援圈).
-_MEASURED_UNITS = ("minutes", "hours", "days", "km", "km2", "m2", "percent", "yuan", "usd", "tonnes", "mu", "hectare")
 _NAME_SUFFIXES = ("号线", "号", "期工程", "路", "街", "环", "周年", "季度", "产业", "方阵", "梯队", "届", "次会议")
 _ORDINAL_NAME_NEXT = "届次批期轮条款章季部个产方梯"
 #: Plan names (十三五, 十四五 …) and other numbered names the reports use as words.
@@ -290,7 +288,7 @@ def _name_reason(text: str, mention: Mention, expression: _Expression) -> str:
         return ""  # 零新增, 全清零: a count of zero (零售 and other words are caught above)
     if re.match(r"年(行动|计划|规划|攻坚)", after) and mention.numeral_system == "chinese":
         return "name of a plan (三年行动)"
-    if _in_short_quotation(text, start, end) and expression.unit not in _MEASURED_UNITS:
+    if _in_short_quotation(text, start, end):
         return "slogan or programme name in quotation marks"
     if mention.numeral_system == "chinese" and not expression.unit and not token.startswith("第"):
         if token in ("万亿", "百亿", "千亿", "百万", "千万") and "元" in after[:2]:

@@ -67,7 +67,7 @@ def test_values_in_base_units() -> None:
 
 
 def test_missing_comparator_carries_its_reason() -> None:
-    with pytest.raises(MissingComparatorError, match="known gap") as info:
+    with pytest.raises(MissingComparatorError, match="no 2020 level") as info:
         load_reference().comparator("henan_retail_sales")
     assert info.value.comparator_id == "henan_retail_sales"
 

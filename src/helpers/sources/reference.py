@@ -1,6 +1,6 @@
 """Comparators and population bases from ``data/reference/``, each value with its source and quote.
 
-Every comparator comes from ``comparators_2020.csv`` (copied unchanged from ``shared/reference``). A
+Every comparator comes from ``comparators_2020.csv`` (a byte copy of the table the project received). A
 comparator that has no cited source does not exist: :func:`comparator` raises :class:`MissingComparatorError`
 carrying the reason recorded in ``missing_comparators.csv``, and callers report it as missing.
 """
@@ -121,7 +121,7 @@ class Reference:
         """The recorded reason a comparator is missing, or a generic one if it was never looked for."""
         ids = self.missing["entity"].map(ENTITY_IDS) + "_" + self.missing["indicator"]
         reasons = self.missing.loc[ids == comparator_id, "reason"]
-        return reasons.iloc[0] if len(reasons) else "no cited source in data/reference"
+        return reasons.iloc[0] if len(reasons) else "no report or reference table of this project cites it"
 
     def has(self, comparator_id: str) -> bool:
         """Whether a sourced comparator exists."""

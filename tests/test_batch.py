@@ -181,7 +181,7 @@ def test_list_shows_parameters_and_defaults() -> None:
 def test_text_from_data_is_escaped(tmp_path: Path, report_copy: Path) -> None:
     figures = report_copy / "figures.csv"
     original = figures.read_text(encoding="utf-8")
-    hostile = original.replace(",Gross domestic product,", ",Gross <script>alert('x')</script> product,")
+    hostile = original.replace(",Gross regional product (GDP),", ",Gross <script>alert('x')</script> product,")
     assert hostile != original
     figures.write_text(hostile, encoding="utf-8")
     output = tmp_path / "out"

@@ -9,6 +9,7 @@ is concentrated (a location quotient above 1).
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -123,7 +124,7 @@ def plot_shares_vs_population(metrics: pd.DataFrame, basis: str, lang: str) -> F
     labels = {}
     for row in frame.itertuples(index=False):
         label = row.label_zh if lang == "zh" else row.label_en
-        labels[row.indicator] = label.split(":")[0].split(": ")[0]
+        labels[row.indicator] = textwrap.fill(label.split(":")[0].split(": ")[0], 18 if lang == "zh" else 34)
     _, ax = plt.subplots(figsize=(8.5, 0.42 * len(order) + 1.6))
     height = 0.38
     for offset, parent in ((-height / 2, "zhengzhou"), (height / 2, "henan")):
@@ -150,7 +151,7 @@ def plot_shares_vs_population(metrics: pd.DataFrame, basis: str, lang: str) -> F
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}%"))
     ax.set_xlabel(text("share_axis", lang))
-    ax.set_title(text("shares_title", lang), loc="left", wrap=True)
+    ax.figure.suptitle(text("shares_title", lang), x=0.02, ha="left", fontsize="large")
     handles, names = ax.get_legend_handles_labels()
     handles += [
         plt.Line2D([0], [0], color="#555555", ls="--", lw=1.5),

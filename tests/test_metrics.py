@@ -271,8 +271,16 @@ def test_cli_invalid_data(tmp_path: Path) -> None:
 
 
 def test_a_printed_rate_of_100_percent_stays_within_100() -> None:
-    from helpers.analysis.indicators import clip_percent
-    from helpers.analysis.intervals import printed_estimate
+    from helpers.analysis.intervals import clip_percent, printed_estimate
 
     # 办结率100%, rounded to a whole percent: rounding alone allows [99.5, 100.5]; a rate cannot pass 100.
     assert clip_percent(printed_estimate("100", "%")).as_tuple() == (100, 99.5, 100)
+
+
+def test_the_district_rates_are_clipped_too() -> None:
+    from helpers.analysis.metrics import Inputs, fig
+    from helpers.sources.registry import subject_report
+
+    inputs = Inputs(subject_report().figures(), load_reference())
+    # 人大代表建议、委员提案办结率100%: [99.5, 100], never above 100.
+    assert inputs.get(fig("proposals_completion_rate")).as_tuple() == (100, 99.5, 100)

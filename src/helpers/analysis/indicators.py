@@ -10,14 +10,13 @@ observations compare cleanly only when their scopes are the same.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from helpers import paths
-from helpers.analysis.intervals import Estimate, printed_estimate
+from helpers.analysis.intervals import Estimate, figure_estimate
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
 from helpers.sources.reference import ENTITY_IDS, MissingComparatorError, Reference
 from helpers.sources.registry import ReportSource
@@ -176,11 +175,7 @@ def observations(
             continue
         figure = table.loc[row.item_id]
         report = by_report[row.source]
-        estimate = printed_estimate(
-            figure["value_as_printed"], figure["unit_as_printed"], figure["prefix_as_printed"], year=2020
-        )
-        if figure["unit"] == "percent" and figure["kind"] in ("share", "rate"):
-            estimate = clip_percent(estimate)
+        estimate = figure_estimate(figure, year=report.meta.year_reviewed)
         found.append(
             Observation(
                 row.indicator,
@@ -200,14 +195,6 @@ def observations(
     if problems:
         raise FiguresValidationError(INDICATOR_MAP_CSV, problems)
     return found
-
-
-def clip_percent(estimate: Estimate) -> Estimate:
-    """A share or rate cannot leave [0, 100]: 100% printed is [99.95, 100], not [99.95, 100.05]."""
-    low, high = max(0.0, estimate.low), min(100.0, estimate.high)
-    if math.isnan(estimate.value) or low > high:
-        return estimate
-    return Estimate(min(max(estimate.value, low), high), low, high)
 
 
 def observations_frame(found: list[Observation]) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from helpers.sources.numbers import DIRECTION_WORDS, MAGNITUDES, parse_chinese_integer, parse_quantity
 
@@ -135,3 +136,17 @@ def printed_estimate(value_text: str, unit_text: str = "", prefix: str = "", *, 
     place = _last_nonzero_place(digits) if magnitude_printed and "." not in digits else _last_digit_place(digits)
     half = float(place) * multiplier / 2
     return Estimate(value, value - half, value + half)
+
+
+def clip_percent(estimate: Estimate) -> Estimate:
+    """A share or rate cannot leave [0, 100]: 100% printed is [99.5, 100], not [99.5, 100.5]."""
+    low, high = max(0.0, estimate.low), min(100.0, estimate.high)
+    if math.isnan(estimate.value) or low > high:
+        return estimate
+    return Estimate(min(max(estimate.value, low), high), low, high)
+
+
+def figure_estimate(row: Any, *, year: int = 2020) -> Estimate:
+    """The interval of one row of a figures table; a printed share or rate stays within [0, 100]."""
+    estimate = printed_estimate(row.value_as_printed, row.unit_as_printed, row.prefix_as_printed, year=year)
+    return clip_percent(estimate) if row.unit == "percent" and row.kind in ("share", "rate") else estimate

@@ -31,7 +31,7 @@ from helpers.analysis.comparisons import (
     population_rows,
 )
 from helpers.analysis.indicators import ENTITY_NAMES, Vocabulary, load_vocabulary, observations
-from helpers.analysis.intervals import Estimate, printed_estimate
+from helpers.analysis.intervals import Estimate, figure_estimate
 from helpers.sources.figures import FiguresValidationError
 from helpers.sources.reference import (
     POPULATION_BASES,
@@ -97,9 +97,7 @@ class Inputs:
     def __post_init__(self) -> None:
         """Compute each figure's interval once."""
         for row in self.figures.itertuples(index=False):
-            self._figure_estimates[row.figure_id] = printed_estimate(
-                row.value_as_printed, row.unit_as_printed, row.prefix_as_printed
-            )
+            self._figure_estimates[row.figure_id] = figure_estimate(row)
 
     def get(self, term: Term) -> Estimate:
         """The estimate for a term; a comparator without a cited source raises MissingComparatorError."""

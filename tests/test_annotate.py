@@ -52,6 +52,10 @@ QUANTITIES = {
     ("本地病例零新增。", "零"): ("零", 0, "", "exact", "level"),
     ("新建改造线路5000千米。", "5000"): ("5000千米", 5000, "km", "exact", "level"),
     ("智能手机产量约占全球1/7。", "1/7"): ("1/7", 100 / 7, "percent", "approx", "share"),
+    ("90%以上的高频事项实现网上办理。", "90"): ("90%以上", 90, "percent", "at_least", "rate"),
+    ("对新引进企业最高给予500万元奖励。", "500"): ("最高给予500万元", 500e4, "yuan", "at_most", "level"),
+    ("开行中欧班列2100列。", "2100"): ("2100列", 2100, "count", "exact", "level"),
+    ("审批时间压缩至0.5个工作日。", "0.5"): ("0.5个工作日", 0.5, "days", "exact", "duration"),
 }
 
 
@@ -100,6 +104,10 @@ NAMES = {
     ("社会消费品零售总额增长。", "零"): "word",
     ("这是极不平凡的一年。", "一"): "word",
     ("见表6。", "6"): "table or figure number",
+    ("在区十七届人大四次会议上", "十七"): "ordinal in a name",
+    ("在区十七届人大四次会议上", "四"): "ordinal in a name",
+    ("开通12345政务服务便民热线。", "12345"): "hotline number",
+    ("改造提升318国道。", "318"): "road name",
 }
 
 
@@ -154,6 +162,15 @@ def test_table_cells_take_unit_and_kind_from_their_header() -> None:
     assert frame.at["7.4", "value"] == -7.4
     assert frame.at["7.4", "kind"] == "growth_rate"
     assert frame.at["2", "reason"] == "table or figure number"
+
+
+def test_a_unit_column_holds_no_numbers_of_its_own() -> None:
+    # 亿元 in a 单位 column is the unit of the row's numbers, not a quantity of 1e8 yuan.
+    text = "| 指标 | 单位 | 数值 |\n| 收入 | 亿元 | 12.5 |"
+    frame = _read(text).set_index("token")
+    assert not frame.at["亿", "is_quantity"]
+    assert frame.at["亿", "reason"] == "unit column of a table"
+    assert frame.at["12.5", "value"] == pytest.approx(12.5e8)
 
 
 def test_offsets_refer_to_the_text_as_read() -> None:

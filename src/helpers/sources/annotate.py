@@ -59,7 +59,7 @@ ANNOTATION_COLUMNS: tuple[str, ...] = (
 
 #: Counters and other unit words that only ever follow a number; with the base units' words they make a
 #: Chinese numeral a quantity (三年, 两个) rather than part of a name (六稳, 五区一群).
-_EXTRA_COUNTERS = "张头棵株支枚部场册种类份例起宗栋轮单周届"
+_EXTRA_COUNTERS = "张头棵株支枚部场册种类份例起宗栋轮单周列"
 _QUALIFIER_PREFIXES = sorted(PREFIX_QUALIFIERS, key=len, reverse=True)
 _DIRECTIONS = sorted(DIRECTION_WORDS, key=len, reverse=True)
 #: Characters that end a clause: what follows 以上 in a quantity (50%以上。), unlike a threshold (亿元以上项目).
@@ -123,6 +123,9 @@ def _read_prefix(text: str, start: int) -> tuple[str, int, list[Qualifier]]:
     sign = 1
     if position > 0 and text[position - 1] in "-−－":
         return text[position - 1], -1, qualifiers
+    ceiling = re.search(r"最高(?:可)?(?:给予|奖励|补助|补贴|资助|支持)$", text[max(0, position - 6) : position])
+    if ceiling:
+        return ceiling.group(), sign, ["at_most"]
     if re.search(r"(?:约|大约|近)[占为有达]$", text[max(0, position - 3) : position]):
         verb_at = position - 1
         qualifiers.append("approx")
@@ -220,6 +223,16 @@ def _number(token: str) -> float:
     return float(parse_chinese_integer(token))
 
 
+def _is_whole_number(token: str) -> bool:
+    """Digits only (ASCII or full-width), no decimal point or fraction."""
+    return token.isdigit()
+
+
+def _is_cjk(char: str) -> bool:
+    """A Chinese character (not punctuation, not a digit)."""
+    return bool(char) and "\u3400" <= char <= "\u9fff"
+
+
 def _is_digit_sequence(token: str) -> bool:
     """二〇二一: Chinese digits written one by one, as in a year."""
     return len(token) >= 3 and all(ch in CHINESE_DIGITS for ch in token)
@@ -241,9 +254,11 @@ def _name_reason(text: str, mention: Mention, expression: _Expression) -> str:
         return "name with letters (5G, PM2.5, K1)"
     if _PLAN_NAME.match(token):
         return "plan name"
-    if token.isdigit() or _is_digit_sequence(token):
+    if _is_whole_number(token) or _is_digit_sequence(token):
         number = _number(token)
-        as_label = after[:1] in "年—-－~～至到、" or after[:2] == "年度" or not expression.unit
+        # A year stands before 年, a dash or a verb of time; a number before another word is a count (2100列).
+        unit_free = not expression.unit and not _is_cjk(after[:1])
+        as_label = after[:1] in "年—-－~～至到、是" or after[:2] == "年度" or unit_free
         if 1949 <= number <= 2100 and as_label and not after.startswith("年来"):
             return "year"
     if after[:1] == "月" and not before.endswith("个") and _number(token) <= 12:
@@ -258,8 +273,12 @@ def _name_reason(text: str, mention: Mention, expression: _Expression) -> str:
         return "document number"
     if after.startswith(("号线", "号")):
         return "line or document number"
-    if re.match(r"[0-9]{5}", token) and ("热线" in after or "热线" in before):
+    if _is_whole_number(token) and len(token) == 5 and "热线" in text[max(0, start - 4) : end + 12]:
         return "hotline number"
+    if after.startswith(("国道", "省道", "县道")):
+        return "road name"
+    if mention.numeral_system == "chinese" and (after[:1] == "届" or re.match(r"次(会议|全会|全体会议)", after)):
+        return "ordinal in a name"  # 区十七届人大四次会议: the short form, without 第
     if before.endswith("第"):
         if after[:1] in "位名" or after[:1] in "，。、；" or (after.startswith("方阵") is False and after[:1] == "大"):
             return ""
@@ -280,7 +299,10 @@ def _name_reason(text: str, mention: Mention, expression: _Expression) -> str:
     if before.endswith("每") or re.match(r"^[万亿]?元(生产总值|GDP|地区生产总值)", token[-1:] + after):
         return "denominator of a rate"
     bound_word = expression.unit_as_printed.endswith(("以上", "以下"))
-    if bound_word and expression.after[:1] not in _CLAUSE_END and not expression.after.startswith("左右"):
+    # 100亿元以上的企业 names a category; 90%以上的事项 states a share (unless it is a growth: 增长10%以上的).
+    share_of_what = expression.unit == "percent" and not re.search(r"(增长|增速|下降)$", before)
+    closes = expression.after[:1] in _CLAUSE_END or expression.after.startswith("左右")
+    if bound_word and not closes and not share_of_what:
         return "threshold (以上/以下 a category)"
     if before.endswith("超") and all(ch in MAGNITUDES for ch in token):
         return "threshold (超亿元)"
@@ -425,6 +447,18 @@ def _annotate_row(
         cell_start = position + (1 if line.startswith("|") else 0)
         position = cell_start + len(raw_cell)
         cell = raw_cell.strip()
+        if column == unit_column:  # 万吨, 亿元: a unit, not a number of its own
+            sources = {mapped.origin[i] for i in range(cell_start, min(position, len(mapped.origin)))}
+            for row in frame.index[frame["start"].isin(sources)]:
+                frame.loc[row, ["is_quantity", "reason", "value", "unit", "qualifier", "kind"]] = [
+                    False,
+                    "unit column of a table",
+                    None,
+                    "",
+                    "",
+                    "",
+                ]
+            continue
         if column >= len(header) or not re.fullmatch(r"-?[0-9.]+", cell):
             continue
         token_start = cell_start + raw_cell.index(cell) + (1 if cell.startswith("-") else 0)

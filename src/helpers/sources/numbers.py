@@ -70,6 +70,8 @@ UNIT_WORDS: dict[str, str] = {
     "小时": "hours",
     "分钟": "minutes",
     "个月": "months",
+    "个工作日": "days",
+    "工作日": "days",
     "大洲": "count",
     "美元": "usd",
     "天": "days",

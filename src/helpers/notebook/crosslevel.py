@@ -115,12 +115,11 @@ def plot_shares_vs_population(metrics: pd.DataFrame, basis: str, lang: str) -> F
     log scale, since the shares span three orders of magnitude.
     """
     frame = shares_frame(metrics, basis)
-    order = (
-        frame[frame["parent"] == "zhengzhou"].sort_values("value")["indicator"].tolist()
-        + frame.loc[~frame["indicator"].isin(frame.loc[frame["parent"] == "zhengzhou", "indicator"]), "indicator"]
-        .drop_duplicates()
-        .tolist()
-    )
+    # Comparable shares are ranked (largest at the top); a share across scopes is never ranked against them:
+    # those sit below, apart.
+    mismatched = set(frame.loc[frame["status"] == "scope_mismatch", "indicator"])
+    rank = frame[~frame["indicator"].isin(mismatched)].groupby("indicator")["value"].max().sort_values()
+    order = sorted(mismatched) + rank.index.tolist()
     labels = {}
     for row in frame.itertuples(index=False):
         label = row.label_zh if lang == "zh" else row.label_en
@@ -183,3 +182,20 @@ def growth_side_by_side(ctx: Any) -> pd.DataFrame:
         for code in table.index
     ]
     return table.map(lambda v: "—" if pd.isna(v) else f"{v:+.1f}%")
+
+
+def location_quotients(metrics: pd.DataFrame, basis: str, lang: str) -> pd.DataFrame:
+    """Location quotients against Zhengzhou and Henan under ``basis``: one row per indicator, highest first."""
+    rows = metrics[metrics["metric_id"].str.startswith("location_quotient_") & (metrics["population_basis"] == basis)]
+    records: dict[str, dict[str, str]] = {}
+    order: dict[str, float] = {}
+    for row in rows.itertuples(index=False):
+        code, parent = row.metric_id.removeprefix("location_quotient_").rsplit("_", 1)
+        label = (row.label_zh if lang == "zh" else row.label_en).split(":")[0]
+        record = records.setdefault(code, {text("indicator", lang): label})
+        flag = "" if row.status == "ok" else f" ({pick(STATUS_LABELS[row.status], lang)})"
+        record[pick(PARENT_LABELS[parent], lang)] = f"{row.value:.2f}{flag}"
+        if row.status == "ok":
+            order[code] = max(order.get(code, 0.0), row.value)
+    ranked = sorted(records, key=lambda code: (code not in order, -order.get(code, 0.0)))
+    return pd.DataFrame([records[code] for code in ranked]).fillna("—")

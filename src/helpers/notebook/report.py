@@ -568,6 +568,11 @@ def start(
     return load_context(validate_parameters(report_dir, reference_dir, population_basis, lang, output_dir, **extras))
 
 
+def location_quotients(ctx: Context) -> pd.DataFrame:
+    """Location quotients (share of the total over share of the population) under the chosen basis."""
+    return crosslevel.location_quotients(ctx.metrics, ctx.params.population_basis, ctx.lang)
+
+
 def growth_side_by_side(ctx: Context) -> pd.DataFrame:
     """2020 growth rates as each level prints them: district, city, province, nation."""
     return crosslevel.growth_side_by_side(ctx)

@@ -99,7 +99,7 @@ def test_a_failed_run_leaves_the_previous_reports_intact(
         raise OSError("disk full")
 
     monkeypatch.setattr("helpers.publish.exports.write_data_exports", explode)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(batch.RunError, match="disk full; the previous reports are unchanged"):
         batch.run(output, notebooks_dir=collection, force=True, progress=False)
     assert _tree_digest(output) == before
     assert not list(tmp_path.glob(".out.staging-*"))

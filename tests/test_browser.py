@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from helpers import paths
-from helpers.publish import batch
+from helpers.publish import batch, collection
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -77,7 +77,7 @@ def test_index_page(browser, published: Path) -> None:
     page.close()
 
 
-@pytest.mark.parametrize("stem", list(batch.notebook_paths()))
+@pytest.mark.parametrize("stem", list(collection.notebook_paths()))
 def test_every_report_page(browser, published: Path, stem: str) -> None:
     page, problems = _open(browser, published / f"{stem}.html")
     assert problems == []

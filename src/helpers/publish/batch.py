@@ -1,393 +1,108 @@
 """The batch runner behind ``jinshui-report run``: the notebook collection in parallel, HTML reports and exports.
 
-``run`` validates everything first (themes, ``-p`` overrides against each notebook's own
-parameters, the output folder), then executes the notebooks with papermill in parallel worker processes. Each
-worker keeps one warm Jupyter kernel and resets its namespace between notebooks, so the cost of starting a
-kernel and importing pandas, seaborn and pandera is paid once per worker instead of once per notebook. The
-run is staged in a sibling folder and swapped in at the end: a killed run leaves the previous reports as they
-were. Notebooks whose inputs (notebook, parameters, data, helpers code, package versions) are unchanged are
-not re-run unless ``--force``.
+``run`` validates everything first (themes, ``-p`` overrides against each notebook's own parameters, every
+data file the notebooks will read, the output folder), then executes the stale notebooks with papermill in
+parallel worker processes, each keeping one warm kernel (:mod:`helpers.publish.worker`). The run is built in
+a staging folder and swapped in at the end (:mod:`helpers.publish.staging`): a failure or a kill at any step
+leaves the previous reports byte for byte as they were, and no worker or kernel outlives the run.
+Notebooks whose inputs and published files are unchanged are not re-run unless ``--force``.
 """
 
 from __future__ import annotations
 
-import ast
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import multiprocessing
 import os
-import platform
 import shutil
+import signal
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
-from importlib import metadata as package_metadata
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.notebook.params import EXTRA_PARAMETERS, SHARED_PARAMETERS, ParameterError, validate_parameters
-from helpers.notebook.report import NOTEBOOK_STEMS
+from helpers.notebook.params import EXTRA_PARAMETERS, SHARED_PARAMETERS
+from helpers.publish.collection import (
+    Job,
+    Outcome,
+    build_parameters,
+    data_hashes,
+    declared_parameters,
+    fingerprint,
+    notebook_paths,
+    notebook_title,
+    package_versions,
+    page_metadata,
+    select_stems,
+)
+from helpers.publish.preflight import check_inputs
+from helpers.publish.staging import (
+    UsageError,
+    atomic_write_text,
+    check_output,
+    describe_os_error,
+    output_lock,
+    recover,
+    stage,
+    swap,
+)
+from helpers.publish.worker import checkpoint, execute_one, start_worker
 
-PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbconvert", "ipykernel", "mplfonts")
 MANIFEST = "manifest.json"
-RESERVED = {"output_dir": "use --output"}
-KERNEL_NAME = "python3"
-CELL_TIMEOUT_SECONDS = 600
+#: Per-cell time limit when --timeout is not given (seconds).
+DEFAULT_CELL_TIMEOUT = 600
+RUN_DIR_PREFIX = "jinshui-run-"
 
 
-class UsageError(Exception):
-    """Bad input found before any work starts; the message is one line."""
+class RunError(Exception):
+    """The run could not finish (a full disk, a file system that refuses the swap); previous reports intact."""
 
 
-@dataclass(frozen=True)
-class Job:
-    """One notebook to execute, with its full parameters and the fingerprint of its inputs."""
-
-    stem: str
-    path: Path
-    parameters: dict[str, Any]
-    fingerprint: str
-    title: str
+# --- freshness: a notebook is current when its inputs and its published files are unchanged -------------
 
 
-@dataclass
-class Outcome:
-    """What happened to one notebook in this run."""
-
-    stem: str
-    status: str  # ok | failed | up to date
-    seconds: float
-    output: str
-    error: str = ""
-    fingerprint: str = ""
-    title: str = ""
-    parameters: dict[str, Any] = field(default_factory=dict)
-
-
-# --- notebooks and their parameters --------------------------------------------------------------------
-
-
-def notebook_paths(notebooks_dir: Path | None = None) -> dict[str, Path]:
-    """The collection: stem -> path, in order."""
-    folder = notebooks_dir or paths.NOTEBOOKS_DIR
-    return {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
-
-
-def declared_parameters(path: Path) -> dict[str, Any]:
-    """A notebook's parameters and their literal defaults, read from its ``parameters`` cell.
-
-    The cell holds plain ``name = literal`` lines (the papermill convention); anything else is an error.
-    """
-    import nbformat
-
-    notebook = nbformat.read(path, as_version=4)
-    cells = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    if len(cells) != 1:
-        raise UsageError(f"{path.name} has {len(cells)} cells tagged 'parameters'; it needs exactly one")
-    found: dict[str, Any] = {}
-    for statement in ast.parse(cells[0].source).body:
-        if not (
-            isinstance(statement, ast.Assign)
-            and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Name)
-        ):
-            raise UsageError(f"{path.name}: the parameters cell may only assign literals to names")
-        try:
-            found[statement.targets[0].id] = ast.literal_eval(statement.value)
-        except ValueError:
-            raise UsageError(f"{path.name}: parameter {statement.targets[0].id!r} has no literal default") from None
-    return found
-
-
-def notebook_title(path: Path) -> str:
-    """The first heading of the notebook."""
-    import nbformat
-
-    notebook = nbformat.read(path, as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown" and cell.source.startswith("# "):
-            return cell.source.splitlines()[0][2:].strip()
-    return path.stem
-
-
-def parse_value(text: str) -> Any:
-    """A ``-p`` value: an int, a float, True/False, or else the text itself."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(text.lower(), text)
-
-
-def select_stems(themes: list[str] | None, available: dict[str, Path]) -> list[str]:
-    """Stems for ``--theme`` names (a theme such as economy, or a stem such as 02_economy)."""
-    if not themes:
-        return list(available)
-    stems = []
-    for theme in themes:
-        stem = NOTEBOOK_STEMS.get(theme, theme)
-        if stem not in available:
-            allowed = ", ".join([*NOTEBOOK_STEMS, *available])
-            raise UsageError(f"unknown theme {theme!r}; allowed: {allowed}")
-        stems.append(stem)
-    return list(dict.fromkeys(stems))
-
-
-def check_output(output: Path) -> None:
-    """The output folder must be a folder we can create or write."""
-    if output.exists() and not output.is_dir():
-        raise UsageError(f"--output {output} exists and is not a folder")
-    ancestor = output
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
-        raise UsageError(f"--output {output} is not writable (no write permission in {ancestor})")
-    if output.exists() and not os.access(output, os.W_OK | os.X_OK):
-        raise UsageError(f"--output {output} is not writable")
-
-
-def build_parameters(
-    stems: list[str], available: dict[str, Path], overrides: dict[str, Any], output: Path
-) -> dict[str, dict[str, Any]]:
-    """Each notebook's parameters: its defaults, then the overrides it declares; all validated now."""
-    declared = {stem: declared_parameters(available[stem]) for stem in stems}
-    for name in overrides:
-        if name in RESERVED:
-            raise UsageError(f"parameter {name!r} cannot be set with -p; {RESERVED[name]}")
-        if not any(name in params for params in declared.values()):
-            known = sorted({n for params in declared.values() for n in params} - set(RESERVED))
-            raise UsageError(f"unknown parameter {name!r} for the selected notebooks; known: {', '.join(known)}")
-    result = {}
-    for stem in stems:
-        params = {**declared[stem], **{k: v for k, v in overrides.items() if k in declared[stem]}}
-        params["output_dir"] = str(output)
-        try:
-            validate_parameters(**params)
-        except ParameterError as error:
-            raise UsageError("; ".join(error.problems)) from None
-        result[stem] = params
-    return result
-
-
-# --- fingerprints and metadata ---------------------------------------------------------------------------
-
-
-def _hash_files(files: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for file in sorted(files):
-        digest.update(str(file.name).encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of the packages that shape the output."""
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = package_metadata.version(name)
-        except package_metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def data_files(parameters: dict[str, Any]) -> dict[str, Path]:
-    """The data a notebook reads: the report folder's files (text, metadata, tables) and the reference tables."""
-    from helpers.notebook.params import resolve
-    from helpers.sources.registry import load_report
-
-    reference = resolve(parameters["reference_dir"])
-    report = load_report(resolve(parameters["report_dir"]), check_hash=False)
-    files = {f"report/{role}": path for role, path in report.files().items()}
-    files.update({f"reference/{p.name}": p for p in sorted(reference.glob("*.csv"))})
-    return files
-
-
-def data_hashes(parameters: dict[str, Any]) -> dict[str, str]:
-    """sha256 of each data file, for the run header."""
-    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in data_files(parameters).items()}
-
-
-def fingerprint(path: Path, parameters: dict[str, Any], show_code: bool) -> str:
-    """A hash of everything a notebook's output depends on."""
-    helpers_dir = Path(__file__).parents[1]
-    code_files = [p for p in helpers_dir.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".json"}]
-    payload = {
-        "notebook": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "parameters": {k: v for k, v in parameters.items() if k != "output_dir"},
-        "data": data_hashes(parameters),
-        "helpers": _hash_files(code_files),
-        "packages": package_versions(),
-        "show_code": show_code,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def page_metadata(parameters: dict[str, Any], started: str) -> list[tuple[str, str]]:
-    """The header rows of a report page: parameters, data hashes, package versions, time."""
-    rows = [("run started (UTC)", started)]
-    rows += [(f"parameter {k}", repr(v)) for k, v in parameters.items() if k != "output_dir"]
-    rows += [(f"sha256 {k}", v) for k, v in data_hashes(parameters).items()]
-    rows += [(f"version {k}", v) for k, v in package_versions().items()]
-    return rows
-
-
-# --- the worker: one warm kernel per process -------------------------------------------------------------
-
-_KERNEL: Any = None
-
-
-def _start_worker() -> None:
-    """Create this worker's kernel manager; its kernel starts with the first notebook."""
-    global _KERNEL
-    from jupyter_client.manager import KernelManager
-
-    _KERNEL = KernelManager(
-        kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(tempfile.mkdtemp(prefix="jinshui-kernel-")) / "k")
-    )
-    multiprocessing.util.Finalize(None, _stop_kernel, exitpriority=10)
-
-
-def _stop_kernel() -> None:
-    if _KERNEL is not None and _KERNEL.has_kernel:
-        _KERNEL.shutdown_kernel(now=True)
-
-
-def _reset_kernel() -> None:
-    """Clear the namespace between notebooks; restart a kernel that died."""
-    if not _KERNEL.has_kernel:
-        return
-    if not _KERNEL.is_alive():
-        _KERNEL.restart_kernel(now=True)
-        return
-    client = _KERNEL.client()
-    client.start_channels()
+def _file_digest(path: Path) -> str | None:
     try:
-        client.wait_for_ready(timeout=60)
-        client.execute_interactive("get_ipython().reset(new_session=True, aggressive=False)", timeout=60)
-    finally:
-        client.stop_channels()
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
-def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[str, str]]) -> Outcome:
-    """Execute one notebook into ``staging`` and export its HTML; failures are reported, not raised."""
-    import papermill as pm
-
-    from helpers.publish.html import export_notebook_html
-
-    folder = Path(staging)
-    executed, page = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
-    started = time.perf_counter()
-    status, error = "ok", ""
-    try:
-        pm.execute_notebook(
-            str(job.path),
-            str(executed),
-            parameters={**job.parameters, "output_dir": staging},
-            kernel_name=KERNEL_NAME,
-            km=_KERNEL,
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=CELL_TIMEOUT_SECONDS,
-            cwd=str(paths.PROJECT_ROOT),
-        )
-    except pm.PapermillExecutionError as failure:
-        status, error = "failed", f"{failure.ename}: {failure.evalue}".splitlines()[0][:300]
-    except Exception as failure:
-        status, error = "failed", f"{type(failure).__name__}: {failure}".splitlines()[0][:300]
-    finally:
-        try:
-            _reset_kernel()
-        except Exception:
-            _KERNEL.shutdown_kernel(now=True)
-    if executed.exists():
-        export_notebook_html(executed, page, metadata, show_code=show_code)
-    else:
-        page.write_text(_error_page(job, error), encoding="utf-8")
-    return Outcome(
-        job.stem,
-        status,
-        time.perf_counter() - started,
-        page.name,
-        error,
-        job.fingerprint,
-        job.title,
-        {k: v for k, v in job.parameters.items() if k != "output_dir"},
-    )
-
-
-def _error_page(job: Job, error: str) -> str:
-    import html
-
-    return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(job.title)}</title></head>"
-        f"<body><p><a href='index.html'>&larr; All reports</a></p><h1>{html.escape(job.title)}</h1>"
-        f"<p class='jinshui-error'>This notebook did not run: {html.escape(error)}</p></body></html>"
-    )
-
-
-# --- the run ---------------------------------------------------------------------------------------------
+def _published_files(stem: str) -> tuple[str, ...]:
+    return (f"{stem}.html", f"{stem}.ipynb", f"results/{stem}.json")
 
 
 def _read_manifest(output: Path) -> dict[str, Any]:
     try:
-        return json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        return manifest if isinstance(manifest.get("notebooks"), dict) else {"notebooks": {}}
+    except (OSError, ValueError, AttributeError):
         return {"notebooks": {}}
 
 
-def _recover(output: Path) -> None:
-    """Clean up after a killed run: restore the previous reports, remove the staging folder.
-
-    A run killed between its two final renames leaves the previous reports as ``.NAME.old-*``; they are put
-    back. Two runs into the same output folder at once are not supported.
-    """
-    if not output.exists():
-        leftovers = sorted(output.parent.glob(f".{output.name}.old-*"))
-        if leftovers:
-            leftovers[-1].rename(output)
-    for leftover in output.parent.glob(f".{output.name}.staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
 def _is_current(output: Path, manifest: dict[str, Any], job: Job) -> bool:
+    """Same inputs, last run ok, and every published file byte for byte what that run wrote."""
     entry = manifest.get("notebooks", {}).get(job.stem)
-    return bool(
-        entry
-        and entry.get("fingerprint") == job.fingerprint
-        and entry.get("status") == "ok"
-        and (output / f"{job.stem}.html").exists()
-        and (output / f"{job.stem}.ipynb").exists()
-    )
+    if not entry or entry.get("fingerprint") != job.fingerprint or entry.get("status") != "ok":
+        return False
+    recorded = entry.get("files", {})
+    page, executed = _published_files(job.stem)[:2]
+    if recorded.get(page) is None or recorded.get(executed) is None:
+        return False
+    # Each file must be what that run wrote; a results file it did not write must still be absent.
+    unchanged = all(_file_digest(output / name) == recorded.get(name, "?") for name in _published_files(job.stem))
+    return unchanged and _exports_intact(output, manifest)
 
 
-def _stage(output: Path) -> Path:
-    """A sibling folder holding a copy (hard links where possible) of the current reports."""
-    staging = output.parent / f".{output.name}.staging-{uuid.uuid4().hex[:8]}"
-    if output.exists():
-        try:
-            shutil.copytree(output, staging, copy_function=os.link)
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.copytree(output, staging)
-    else:
-        staging.mkdir(parents=True)
-    return staging
-
-
-def _swap(staging: Path, output: Path) -> None:
-    """Replace the output folder by the staged one (two renames; recovered on the next run if cut)."""
-    old = output.parent / f".{output.name}.old-{uuid.uuid4().hex[:8]}"
-    if output.exists():
-        output.rename(old)
-    staging.rename(output)
-    shutil.rmtree(old, ignore_errors=True)
+def _exports_intact(output: Path, manifest: dict[str, Any]) -> bool:
+    recorded = manifest.get("run", {}).get("exports", {})
+    return bool(recorded) and all(_file_digest(output / name) == digest for name, digest in recorded.items())
 
 
 def _fix_results_paths(staging: Path, output: Path, stems: list[str]) -> None:
@@ -397,7 +112,53 @@ def _fix_results_paths(staging: Path, output: Path, stems: list[str]) -> None:
         if path.exists():
             payload = json.loads(path.read_text(encoding="utf-8"))
             payload["parameters"]["output_dir"] = str(output)
-            path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+            atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+# --- processes: every worker and kernel of a run is stopped with it -----------------------------------------
+
+
+def _sweep_stale_run_dirs() -> None:
+    """Remove run folders of runs that are no longer alive (killed before they could clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{RUN_DIR_PREFIX}*"):
+        try:
+            pid = int(folder.name.removeprefix(RUN_DIR_PREFIX).split("-")[0])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            _kill_recorded(folder)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _kill_recorded(run_dir: Path) -> None:
+    """Kill every worker and kernel the run recorded (they may already be gone)."""
+    for pid_file in sorted(run_dir.glob("*.pid")):
+        with contextlib.suppress(ValueError, OSError):
+            os.kill(int(pid_file.read_text(encoding="utf-8")), signal.SIGKILL)
+
+
+def worker_count(requested: int | None, stale: int) -> tuple[int, str]:
+    """How many workers help: never more than the CPUs or the notebooks to run; a note when capped."""
+    cpus = os.cpu_count() or 1
+    wanted = requested or cpus
+    workers = max(1, min(wanted, cpus, stale))
+    note = ""
+    if requested and requested > cpus:
+        note = f"--jobs {requested}: using {workers} worker(s); more workers than the {cpus} CPU(s) would not help"
+    return workers, note
+
+
+# --- the run -----------------------------------------------------------------------------------------------
 
 
 def run(
@@ -409,84 +170,90 @@ def run(
     show_code: bool = False,
     notebooks_dir: Path | None = None,
     progress: bool = True,
+    timeout: int = DEFAULT_CELL_TIMEOUT,
+    notes: list[str] | None = None,
 ) -> list[Outcome]:
-    """Validate, execute what is stale, export, and publish atomically; return one outcome per notebook."""
-    from tqdm import tqdm
+    """Validate, execute what is stale, export, and publish atomically; return one outcome per notebook.
 
-    from helpers.publish.exports import publish_index, write_data_exports
-
+    ``notes`` collects one-line remarks for the reader (a capped --jobs, text the XLSX could not hold).
+    """
     output = output.resolve()
-    available = notebook_paths(notebooks_dir)
+    notes = notes if notes is not None else []
+    folder = notebooks_dir or paths.NOTEBOOKS_DIR
+    if not folder.is_dir():
+        raise UsageError(f"--notebooks {folder} is not a folder")
+    available = notebook_paths(folder)
     if not available:
-        raise UsageError(f"no notebooks in {notebooks_dir or paths.NOTEBOOKS_DIR}")
+        raise UsageError(f"no notebooks in {folder}")
     stems = select_stems(themes, available)
-    check_output(output)
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs {jobs} is not allowed; allowed: a whole number of 1 or more")
+    if timeout < 1:
+        raise UsageError(f"--timeout {timeout} is not allowed; allowed: a whole number of seconds, 1 or more")
+    check_output(output)
     parameters = build_parameters(stems, available, overrides or {}, output)
+    problems: list[str] = []
+    for distinct in {json.dumps(p, sort_keys=True, default=str) for p in parameters.values()}:
+        problems += [p for p in check_inputs(json.loads(distinct)) if p not in problems]
+    if problems:
+        raise UsageError("\n".join(problems))
+    with output_lock(output):
+        return _run_locked(output, stems, available, parameters, jobs, force, show_code, progress, timeout, notes)
 
-    _recover(output)
+
+def _run_locked(
+    output: Path,
+    stems: list[str],
+    available: dict[str, Path],
+    parameters: dict[str, dict[str, Any]],
+    jobs: int | None,
+    force: bool,
+    show_code: bool,
+    progress: bool,
+    timeout: int,
+    notes: list[str],
+) -> list[Outcome]:
+    recover(output)
+    _sweep_stale_run_dirs()
     manifest = _read_manifest(output)
     planned = [
-        Job(
-            stem,
-            available[stem],
-            parameters[stem],
-            fingerprint(available[stem], parameters[stem], show_code),
-            notebook_title(available[stem]),
-        )
+        Job(stem, available[stem], parameters[stem], fingerprint(available[stem], parameters[stem], show_code),
+            notebook_title(available[stem]))
         for stem in stems
-    ]
+    ]  # fmt: skip
     stale = [job for job in planned if force or not _is_current(output, manifest, job)]
     if not stale:
         return [
             Outcome(j.stem, "up to date", 0.0, str(output / f"{j.stem}.html"), "", j.fingerprint, j.title)
             for j in planned
         ]
-
+    workers, note = worker_count(jobs, len(stale))
+    if note:
+        notes.append(note)
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     run_start = time.perf_counter()
-    staging = _stage(output)
+    run_dir = Path(tempfile.mkdtemp(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-"))
+    staging: Path | None = None
     try:
+        checkpoint("stage")
+        staging = stage(output)
         for job in stale:
-            for leftover in (
-                staging / f"{job.stem}.ipynb",
-                staging / f"{job.stem}.html",
-                staging / "results" / f"{job.stem}.json",
-            ):
-                leftover.unlink(missing_ok=True)
-        workers = min(jobs or os.cpu_count() or 1, len(stale))
-        outcomes: dict[str, Outcome] = {}
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker) as pool:
-            futures = {
-                pool.submit(execute_one, job, str(staging), show_code, page_metadata(job.parameters, started)): job
-                for job in stale
-            }
-            bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes[outcome.stem] = outcome
-                bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
-                bar.update()
-            bar.close()
+            for name in _published_files(job.stem):
+                (staging / name).unlink(missing_ok=True)
+        checkpoint("notebooks")
+        outcomes = _execute(stale, staging, show_code, started, workers, run_dir, progress, timeout)
         _fix_results_paths(staging, output, [j.stem for j in stale])
-        for job in planned:
-            if job.stem not in outcomes:
-                entry = manifest["notebooks"][job.stem]
-                outcomes[job.stem] = Outcome(
-                    job.stem,
-                    "up to date",
-                    entry.get("seconds", 0.0),
-                    f"{job.stem}.html",
-                    "",
-                    job.fingerprint,
-                    job.title,
-                    entry.get("parameters", {}),
-                )
+        checkpoint("exports")
         shared = parameters[stems[0]]
-        write_data_exports(staging / "data", shared)
-        entries = {**manifest.get("notebooks", {}), **{o.stem: asdict(o) for o in outcomes.values()}}
+        from helpers.publish.exports import publish_index, write_data_exports
+
+        notes += write_data_exports(staging / "data", shared)
+        entries = dict(manifest.get("notebooks", {}))
+        for job in planned:  # a notebook not re-run keeps its entry: status ok, its files' digests
+            if job.stem in outcomes:
+                outcome = outcomes[job.stem]
+                files = {name: _file_digest(staging / name) for name in _published_files(job.stem)}
+                entries[job.stem] = {**asdict(outcome), "files": files}
         new_manifest = {
             "notebooks": entries,
             "run": {
@@ -495,15 +262,74 @@ def run(
                 "jobs": workers,
                 "packages": package_versions(),
                 "data": data_hashes(shared),
+                "exports": {},
             },
         }
-        (staging / MANIFEST).write_text(json.dumps(new_manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         publish_index(staging, new_manifest, shared, available)
-        _swap(staging, output)
+        exports = [f"data/{p.name}" for p in sorted((staging / "data").iterdir())] + ["index.html"]
+        new_manifest["run"]["exports"] = {name: _file_digest(staging / name) for name in exports}
+        atomic_write_text(staging / MANIFEST, json.dumps(new_manifest, ensure_ascii=False, indent=2))
+        checkpoint("swap")
+        swap(staging, output)
+        staging = None
+    except OSError as error:
+        raise RunError(f"{describe_os_error(error)}; the previous reports are unchanged") from None
+    finally:
+        _kill_recorded(run_dir)
+        shutil.rmtree(run_dir, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    final = _read_manifest(output)["notebooks"]
+    results = []
+    for job in planned:
+        if job.stem in outcomes:
+            outcome = outcomes[job.stem]
+        else:
+            entry = final.get(job.stem, {})
+            outcome = Outcome(job.stem, "up to date", float(entry.get("seconds", 0.0)), "", "", job.fingerprint,
+                              job.title, entry.get("parameters", {}))  # fmt: skip
+        results.append(Outcome(**{**asdict(outcome), "output": str(output / f"{job.stem}.html")}))
+    return results
+
+
+def _execute(
+    stale: list[Job],
+    staging: Path,
+    show_code: bool,
+    started: str,
+    workers: int,
+    run_dir: Path,
+    progress: bool,
+    timeout: int,
+) -> dict[str, Outcome]:
+    """Run the stale notebooks in worker processes; every worker and kernel is stopped on the way out."""
+    from tqdm import tqdm
+
+    outcomes: dict[str, Outcome] = {}
+    context = multiprocessing.get_context("fork")
+    # Longest first: the overview and the theme notebooks with charts before the short audit notebook.
+    ordered = sorted(stale, key=lambda job: job.path.stat().st_size, reverse=True)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=start_worker, initargs=(str(run_dir),)
+    )
+    try:
+        futures = {
+            pool.submit(execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout): job
+            for job in ordered
+        }
+        bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+        for future in as_completed(futures):
+            outcome = future.result()
+            outcomes[outcome.stem] = outcome
+            bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
+            bar.update()
+        bar.close()
+        pool.shutdown(wait=True)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _kill_recorded(run_dir)  # workers and kernels first, so that the pool does not wait for them
+        pool.shutdown(wait=False, cancel_futures=True)
         raise
-    return [Outcome(**{**asdict(outcomes[j.stem]), "output": str(output / f"{j.stem}.html")}) for j in planned]
+    return outcomes
 
 
 # --- command line ----------------------------------------------------------------------------------------

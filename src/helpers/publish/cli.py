@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from helpers import paths
-from helpers.publish.batch import UsageError, list_notebooks, parse_value, run, summary_table
+from helpers.publish.batch import DEFAULT_CELL_TIMEOUT, RunError, list_notebooks, run, summary_table
+from helpers.publish.collection import parse_value
+from helpers.publish.staging import OutputLockedError, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--force", action="store_true", help="re-run notebooks even if their inputs are unchanged")
     run_parser.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
     run_parser.add_argument("--notebooks", type=Path, default=None, help="folder of notebooks (default: notebooks/)")
+    run_parser.add_argument(
+        "--timeout",
+        type=int,
+        default=DEFAULT_CELL_TIMEOUT,
+        help=f"seconds a single cell may run before its notebook fails (default: {DEFAULT_CELL_TIMEOUT})",
+    )
     commands.add_parser("list", help="show the notebooks with their parameters and defaults")
     annotate_parser = commands.add_parser(
         "annotate", help="read every numeric mention of a report text into a CSV (a draft figures table)"
@@ -81,20 +89,45 @@ def _annotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _error(message: str) -> None:
+    """Each line of a problem as ``jinshui-report: error: …`` on standard error."""
+    for line in message.splitlines() or [message]:
+        print(f"jinshui-report: error: {line}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``jinshui-report`` command."""
     args = _parser().parse_args(argv)
     if args.command == "annotate":
         return _annotate(args)
-    if args.command == "list":
-        print(list_notebooks())
-        return 0
-    overrides = {name: parse_value(value) for name, value in args.parameter}
     try:
-        outcomes = run(args.output, args.theme, overrides, args.jobs, args.force, args.show_code, args.notebooks)
-    except UsageError as error:
-        print(f"jinshui-report: error: {error}", file=sys.stderr)
+        if args.command == "list":
+            print(list_notebooks(args.notebooks if hasattr(args, "notebooks") else None))
+            return 0
+        overrides = {name: parse_value(value) for name, value in args.parameter}
+        notes: list[str] = []
+        outcomes = run(
+            args.output,
+            args.theme,
+            overrides,
+            args.jobs,
+            args.force,
+            args.show_code,
+            args.notebooks,
+            timeout=args.timeout,
+            notes=notes,
+        )
+    except (UsageError, OutputLockedError) as error:
+        _error(str(error))
         return 2
+    except RunError as error:
+        _error(str(error))
+        return 1
+    except KeyboardInterrupt:
+        print("jinshui-report: interrupted; the previous reports are unchanged", file=sys.stderr)
+        return 130
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     print(summary_table(outcomes))
     if all(o.status == "up to date" for o in outcomes):
         print(f"Everything in {args.output} is up to date; nothing was re-run (--force re-runs).")

@@ -1,8 +1,16 @@
-"""Data exports of a run (CSV and one XLSX) and its index page."""
+"""Data exports of a run (CSV and one XLSX) and its index page.
+
+Every file is written whole to a temporary name and renamed over the old one. The CSV files keep every
+character; the XLSX cannot hold control characters (openpyxl refuses them) nor cells over 32,767
+characters, so such text is replaced or shortened there deliberately and the run says so once, pointing to
+the CSV that keeps the full text.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +22,7 @@ from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, 
 from helpers.notebook.params import resolve
 from helpers.notebook.report import HEADLINE_FIGURES
 from helpers.publish.html import Card, render_index
+from helpers.publish.staging import atomic_write_bytes
 from helpers.sources.reference import load_reference
 from helpers.sources.registry import load_report
 
@@ -33,22 +42,56 @@ def _tables(parameters: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.
     return figures, metrics, run_audit(figures, metrics, reference)
 
 
-def write_data_exports(folder: Path, parameters: dict[str, Any]) -> list[Path]:
-    """figures.csv, derived_metrics.csv, audit_findings.csv and one XLSX with a sheet each."""
+#: The longest text an XLSX cell holds.
+XLSX_CELL_LIMIT = 32_767
+SHORTENED = " … [shortened: the CSV has the full text]"
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_safe(table: pd.DataFrame, sheet: str) -> tuple[pd.DataFrame, list[str]]:
+    """The table with text an XLSX can hold (control characters as U+FFFD, long cells shortened), and notes."""
+    notes: list[str] = []
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype != object and not pd.api.types.is_string_dtype(safe[column]):
+            continue
+        values = safe[column].astype(object)
+        text = values.map(lambda v: isinstance(v, str))
+        control = text & values.map(lambda v: bool(isinstance(v, str) and _XLSX_ILLEGAL.search(v)))
+        if control.any():
+            values[control] = values[control].map(lambda v: _XLSX_ILLEGAL.sub("\ufffd", v))
+            notes.append(f"{sheet}.{column}: {int(control.sum())} cell(s) with control characters shown as \ufffd")
+        long = text & values.map(lambda v: isinstance(v, str) and len(v) > XLSX_CELL_LIMIT)
+        if long.any():
+            values[long] = values[long].map(lambda v: v[: XLSX_CELL_LIMIT - len(SHORTENED)] + SHORTENED)
+            notes.append(f"{sheet}.{column}: {int(long.sum())} cell(s) over {XLSX_CELL_LIMIT} characters shortened")
+        safe[column] = values
+    return safe, notes
+
+
+def write_data_exports(folder: Path, parameters: dict[str, Any]) -> list[str]:
+    """figures.csv, derived_metrics.csv, audit_findings.csv and one XLSX with a sheet each.
+
+    Returns the notes on text the XLSX could not hold as it is (empty when there is none).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     figures, metrics, findings = _tables(parameters)
-    written = []
-    for name, table in (("figures", figures), ("derived_metrics", metrics), ("audit_findings", findings)):
-        path = folder / f"{name}.csv"
-        table.to_csv(path, index=False, encoding="utf-8")
-        written.append(path)
-    workbook = folder / XLSX_NAME
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        figures.to_excel(writer, sheet_name="figures", index=False)
-        metrics.to_excel(writer, sheet_name="derived_metrics", index=False)
-        findings.to_excel(writer, sheet_name="audit_findings", index=False)
-    written.append(workbook)
-    return written
+    tables = {"figures": figures, "derived_metrics": metrics, "audit_findings": findings}
+    notes: list[str] = []
+    safe_tables = {}
+    for name, table in tables.items():
+        safe_tables[name], found = xlsx_safe(table, name)
+        notes += found
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, table in safe_tables.items():
+            table.to_excel(writer, sheet_name=name, index=False)
+    # Every file is built in memory first: a failure leaves no half-written file behind.
+    contents = {f"{name}.csv": table.to_csv(index=False).encode("utf-8") for name, table in tables.items()}
+    contents[XLSX_NAME] = buffer.getvalue()
+    for name, data in contents.items():
+        atomic_write_bytes(folder / name, data)
+    return notes
 
 
 def _headlines(staging: Path, figures: pd.DataFrame, lang: str, basis: str) -> list[tuple[str, str]]:

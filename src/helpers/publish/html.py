@@ -17,6 +17,7 @@ import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 
+from helpers.publish.staging import atomic_write_text
 from helpers.publish.static import CSS, SCRIPT
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -47,9 +48,17 @@ def table_of_contents(body: str) -> str:
 
 
 def export_notebook_html(
-    notebook_path: Path, html_path: Path, metadata: list[tuple[str, str]], *, show_code: bool = False
+    notebook_path: Path,
+    html_path: Path,
+    metadata: list[tuple[str, str]],
+    *,
+    show_code: bool = False,
+    error: str = "",
 ) -> Path:
-    """Write the executed notebook as a self-contained HTML page with run metadata and a TOC."""
+    """Write the executed notebook as a self-contained HTML page with run metadata and a TOC.
+
+    ``error`` (why the run of this notebook failed) is shown at the top of the page.
+    """
     notebook = nbformat.read(notebook_path, as_version=4)
     resources = {
         "jinshui": {
@@ -61,9 +70,21 @@ def export_notebook_html(
         }
     }
     body, _ = _exporter(show_code).from_notebook_node(notebook, resources=resources)
-    body = body.replace("<!--JINSHUI-TOC-->", table_of_contents(body), 1)
-    html_path.write_text(body, encoding="utf-8")
+    banner = f'<p class="jinshui-error">This notebook failed: {html.escape(error)}</p>' if error else ""
+    body = body.replace("<!--JINSHUI-TOC-->", banner + table_of_contents(body), 1)
+    atomic_write_text(html_path, body)
     return html_path
+
+
+def write_error_page(path: Path, title: str, error: str) -> Path:
+    """The page of a notebook that did not run at all (no executed notebook to export)."""
+    atomic_write_text(
+        path,
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
+        f"<body><p><a href='index.html'>&larr; All reports</a></p><h1>{html.escape(title)}</h1>"
+        f"<p class='jinshui-error'>This notebook did not run: {html.escape(error)}</p></body></html>",
+    )
+    return path
 
 
 @dataclass(frozen=True)
@@ -104,5 +125,5 @@ def render_index(
         css=CSS,
         script=SCRIPT,
     )
-    path.write_text(page, encoding="utf-8")
+    atomic_write_text(path, page)
     return path

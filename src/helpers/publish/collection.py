@@ -1,0 +1,216 @@
+"""The notebook collection: what notebooks there are, their parameters, and the fingerprint of their inputs.
+
+A notebook's ``parameters`` cell holds plain ``name = literal`` lines (papermill's convention); overrides are
+checked against what each notebook declares. The fingerprint hashes everything a notebook's output depends
+on (notebook, parameters, data files, helpers code, package versions), so that an unchanged notebook is not
+re-run.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata as package_metadata
+from pathlib import Path
+from typing import Any
+
+from helpers import paths
+from helpers.notebook.params import SHARED_PARAMETERS, ParameterError, validate_parameters
+from helpers.notebook.report import NOTEBOOK_STEMS
+from helpers.publish.staging import UsageError
+
+PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbconvert", "ipykernel", "mplfonts")
+RESERVED = {"output_dir": "use --output"}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to execute, with its full parameters and the fingerprint of its inputs."""
+
+    stem: str
+    path: Path
+    parameters: dict[str, Any]
+    fingerprint: str
+    title: str
+
+
+@dataclass
+class Outcome:
+    """What happened to one notebook in this run."""
+
+    stem: str
+    status: str  # ok | failed | up to date
+    seconds: float
+    output: str
+    error: str = ""
+    fingerprint: str = ""
+    title: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def notebook_paths(notebooks_dir: Path | None = None) -> dict[str, Path]:
+    """The collection: stem -> path, in order."""
+    folder = notebooks_dir or paths.NOTEBOOKS_DIR
+    return {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
+
+
+def declared_parameters(path: Path) -> dict[str, Any]:
+    """A notebook's parameters and their literal defaults, read from its ``parameters`` cell.
+
+    The cell holds plain ``name = literal`` lines (the papermill convention); anything else is an error.
+    """
+    notebook = read_notebook(path)
+    cells = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise UsageError(f"{path.name} has {len(cells)} cells tagged 'parameters'; it needs exactly one")
+    found: dict[str, Any] = {}
+    try:
+        body = ast.parse(cells[0].source).body
+    except SyntaxError as error:
+        raise UsageError(f"{path.name}: the parameters cell is not valid Python (line {error.lineno})") from None
+    for statement in body:
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
+            raise UsageError(f"{path.name}: the parameters cell may only assign literals to names")
+        try:
+            found[statement.targets[0].id] = ast.literal_eval(statement.value)
+        except ValueError:
+            raise UsageError(f"{path.name}: parameter {statement.targets[0].id!r} has no literal default") from None
+    missing = [name for name in SHARED_PARAMETERS if name not in found]
+    if missing:
+        raise UsageError(f"{path.name}: the parameters cell lacks the shared parameters {', '.join(missing)}")
+    return found
+
+
+def read_notebook(path: Path) -> Any:
+    """Read a notebook; a file that is not a valid notebook is one line naming it."""
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not a notebook (not valid UTF-8)") from None
+    except (ValueError, KeyError, AttributeError, nbformat.reader.NotJSONError) as error:
+        reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+        raise UsageError(f"{path}: not a valid notebook ({reason})") from None
+
+
+def notebook_title(path: Path) -> str:
+    """The first heading of the notebook."""
+    for cell in read_notebook(path).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("# "):
+            return cell.source.splitlines()[0][2:].strip()
+    return path.stem
+
+
+def parse_value(text: str) -> Any:
+    """A ``-p`` value: an int, a float, True/False, or else the text itself."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def select_stems(themes: list[str] | None, available: dict[str, Path]) -> list[str]:
+    """Stems for ``--theme`` names (a theme such as economy, or a stem such as 02_economy)."""
+    if not themes:
+        return list(available)
+    stems = []
+    for theme in themes:
+        stem = NOTEBOOK_STEMS.get(theme, theme)
+        if stem not in available:
+            allowed = ", ".join([*NOTEBOOK_STEMS, *available])
+            raise UsageError(f"unknown theme {theme!r}; allowed: {allowed}")
+        stems.append(stem)
+    return list(dict.fromkeys(stems))
+
+
+def build_parameters(
+    stems: list[str], available: dict[str, Path], overrides: dict[str, Any], output: Path
+) -> dict[str, dict[str, Any]]:
+    """Each notebook's parameters: its defaults, then the overrides it declares; all validated now."""
+    declared = {stem: declared_parameters(available[stem]) for stem in stems}
+    for name in overrides:
+        if name in RESERVED:
+            raise UsageError(f"parameter {name!r} cannot be set with -p; {RESERVED[name]}")
+        if not any(name in params for params in declared.values()):
+            known = sorted({n for params in declared.values() for n in params} - set(RESERVED))
+            raise UsageError(f"unknown parameter {name!r} for the selected notebooks; known: {', '.join(known)}")
+    result = {}
+    for stem in stems:
+        params = {**declared[stem], **{k: v for k, v in overrides.items() if k in declared[stem]}}
+        params["output_dir"] = str(output)
+        try:
+            validate_parameters(**params)
+        except ParameterError as error:
+            raise UsageError("; ".join(error.problems)) from None
+        result[stem] = params
+    return result
+
+
+def _hash_files(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(files):
+        digest.update(str(file.name).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages that shape the output."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = package_metadata.version(name)
+        except package_metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def data_files(parameters: dict[str, Any]) -> dict[str, Path]:
+    """The data a notebook reads: the report folder's files (text, metadata, tables) and the reference tables."""
+    from helpers.notebook.params import resolve
+    from helpers.sources.registry import load_report
+
+    reference = resolve(parameters["reference_dir"])
+    report = load_report(resolve(parameters["report_dir"]), check_hash=False)
+    files = {f"report/{role}": path for role, path in report.files().items()}
+    files.update({f"reference/{p.name}": p for p in sorted(reference.glob("*.csv"))})
+    return files
+
+
+def data_hashes(parameters: dict[str, Any]) -> dict[str, str]:
+    """sha256 of each data file, for the run header."""
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in data_files(parameters).items()}
+
+
+def fingerprint(path: Path, parameters: dict[str, Any], show_code: bool) -> str:
+    """A hash of everything a notebook's output depends on."""
+    helpers_dir = Path(__file__).parents[1]
+    code_files = [p for p in helpers_dir.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".json"}]
+    payload = {
+        "notebook": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "parameters": {k: v for k, v in parameters.items() if k != "output_dir"},
+        "data": data_hashes(parameters),
+        "helpers": _hash_files(code_files),
+        "packages": package_versions(),
+        "show_code": show_code,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def page_metadata(parameters: dict[str, Any], started: str) -> list[tuple[str, str]]:
+    """The header rows of a report page: parameters, data hashes, package versions, time."""
+    rows = [("run started (UTC)", started)]
+    rows += [(f"parameter {k}", repr(v)) for k, v in parameters.items() if k != "output_dir"]
+    rows += [(f"sha256 {k}", v) for k, v in data_hashes(parameters).items()]
+    rows += [(f"version {k}", v) for k, v in package_versions().items()]
+    return rows

@@ -1,0 +1,164 @@
+"""The output folder: checked before the work, locked during it, replaced whole at the end, never damaged.
+
+A run builds its reports in a sibling staging folder that starts as a real copy of the current reports
+(never hard links: a file written in place through a link would change the live reports before the swap),
+writes every file by writing a temporary file and renaming it over the old one, and replaces the output
+folder with two renames at the very end. Any failure before that leaves the previous reports byte for byte
+as they were; a run killed between the two renames is repaired by the next run. One run at a time holds a
+lock on the output folder (an ``flock`` the kernel releases when the holder dies, so a killed run never
+leaves a stale lock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+#: Free space a run needs beyond the size of the current reports (a fresh run writes about 15 MB).
+MIN_FREE_BYTES = 64 * 1024 * 1024
+
+
+class UsageError(Exception):
+    """Bad input found before any work starts; the message is one line."""
+
+
+class OutputLockedError(UsageError):
+    """Another run holds the output folder."""
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``path`` by renaming a complete temporary file over it: readers see the old or the new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temporary).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """:func:`atomic_write_bytes` for UTF-8 text."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _existing_ancestor(path: Path) -> Path:
+    ancestor = path
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    return ancestor
+
+
+def check_output(output: Path) -> None:
+    """The output folder must be one this run can create, fill and replace; say why not in one line."""
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"--output {output} exists and is not a folder")
+    if output.exists() and os.path.ismount(output):
+        raise UsageError(
+            f"--output {output} is a mount point; a run replaces the folder by renaming it, which a mount point "
+            "cannot be: give a folder inside it"
+        )
+    ancestor = _existing_ancestor(output.parent)
+    if not ancestor.is_dir():
+        raise UsageError(f"--output {output} is not writable ({ancestor} is not a folder)")
+    try:  # a real probe: permission bits do not stop root, /proc and read-only mounts do
+        probe = Path(tempfile.mkdtemp(prefix=".jinshui-probe-", dir=ancestor))
+        (probe / "probe").write_bytes(b"x")
+        shutil.rmtree(probe)
+    except OSError as error:
+        raise UsageError(f"--output {output} is not writable ({error.strerror or error} in {ancestor})") from None
+    if output.exists() and not os.access(output, os.W_OK | os.X_OK):
+        raise UsageError(f"--output {output} is not writable")
+    needed = MIN_FREE_BYTES + (_tree_size(output) if output.exists() else 0)
+    free = shutil.disk_usage(ancestor).free
+    if free < needed:
+        raise UsageError(
+            f"--output {output}: not enough free space ({free // 2**20} MiB free in {ancestor}, "
+            f"{needed // 2**20} MiB needed)"
+        )
+
+
+def _tree_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+@contextlib.contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold the output folder for one run; a second run exits with one line naming the holder."""
+    lock_path = output.parent / f".{output.name}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = lock_path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another run"
+            raise OutputLockedError(
+                f"--output {output} is in use by {holder}; wait for it to finish (a killed run releases it)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        handle.write(json.dumps({"pid": os.getpid(), "started": started}).replace('"', ""))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock; the file stays, empty of meaning without it
+
+
+def recover(output: Path) -> None:
+    """Clean up after a killed run: restore the previous reports, remove staging folders."""
+    if not output.exists():
+        leftovers = sorted(output.parent.glob(f".{output.name}.old-*"), key=lambda p: p.stat().st_mtime)
+        if leftovers:
+            leftovers[-1].rename(output)
+    for pattern in (f".{output.name}.staging-*", f".{output.name}.old-*"):
+        for leftover in output.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def stage(output: Path) -> Path:
+    """A sibling folder holding a real copy of the current reports (never links: see the module doc)."""
+    staging = output.parent / f".{output.name}.staging-{uuid.uuid4().hex[:8]}"
+    if output.exists():
+        shutil.copytree(output, staging, copy_function=shutil.copy2)
+    else:
+        staging.mkdir(parents=True)
+    return staging
+
+
+def swap(staging: Path, output: Path) -> None:
+    """Replace the output folder by the staged one: two renames, repaired by :func:`recover` if cut."""
+    old = output.parent / f".{output.name}.old-{uuid.uuid4().hex[:8]}"
+    if output.exists():
+        output.rename(old)
+    try:
+        staging.rename(output)
+    except OSError:
+        if old.exists() and not output.exists():
+            old.rename(output)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def describe_os_error(error: OSError) -> str:
+    """One line for a file-system failure during a run (a full disk above all)."""
+    if error.errno == errno.ENOSPC:
+        return f"no space left on device while writing {error.filename or 'the reports'}"
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -473,9 +474,17 @@ def figure_sentence(ctx: Context, figure_id: str) -> str:
     return f"{name}: {value} ({qualifier}; the report: “{row['quote']}”)."
 
 
+#: Characters Markdown (and its math extension) gives a meaning: each is shown as itself when escaped.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~$])")
+
+
 def escape_markdown(text_from_data: str) -> str:
-    """Text from data, made safe to show as Markdown: HTML is shown as text, never run as markup."""
-    return html.escape(text_from_data, quote=False)
+    """Text from data, made safe to show as Markdown: data is text, never markup.
+
+    HTML is escaped (``<script>`` shows as text) and so is Markdown syntax: ``[link](javascript:…)`` shows
+    as those characters instead of becoming a live link; emphasis, headings and math stay literal too.
+    """
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text_from_data, quote=False))
 
 
 def bullet_list(sentences: list[str]) -> str:

@@ -15,7 +15,6 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import json
 import os
 import shutil
 import tempfile
@@ -114,7 +113,7 @@ def output_lock(output: Path) -> Iterator[None]:
         handle.seek(0)
         handle.truncate()
         started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        handle.write(json.dumps({"pid": os.getpid(), "started": started}).replace('"', ""))
+        handle.write(f"the run with process id {os.getpid()} (started {started})")
         handle.flush()
         yield
     finally:

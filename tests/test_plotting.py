@@ -66,9 +66,19 @@ def test_bar_heights_equal_the_data_with_hue_order() -> None:
     plt.close("all")
 
 
-def test_the_cjk_font_ships_with_the_install() -> None:
-    assert cjk_font_path().suffix == ".otf"  # one face; matplotlib reads only the first face of a .ttc
+def test_the_cjk_font_ships_with_the_install_and_is_open() -> None:
+    from importlib import metadata
+
+    # Matplotlib 3.11 registers every face of the collection; the Simplified Chinese one is used by name.
+    assert cjk_font_path().name == "NotoSansCJK-Regular.ttc"
     assert register_cjk_font() == "Noto Sans CJK SC"
+    # The package carries this one font, under the SIL Open Font License, and nothing else.
+    assert metadata.metadata("noto-cjk-sans-otc")["License-Expression"] == "OFL-1.1"
+    shipped = [f.name for f in metadata.files("noto-cjk-sans-otc") if f.suffix in (".ttf", ".ttc", ".otf", ".otc")]
+    assert shipped == ["NotoSansCJK-Regular.ttc"]
+    # And no font package that ships non-open fonts (SimHei came with mplfonts) is installed.
+    installed = {d.metadata["Name"].lower() for d in metadata.distributions()}
+    assert "mplfonts" not in installed
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

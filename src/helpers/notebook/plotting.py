@@ -1,11 +1,12 @@
 """One seaborn style for every chart, Chinese glyphs on a fresh install, and bar charts that are right.
 
-- Chinese: Noto Sans CJK SC (SIL Open Font Licence) ships inside the ``mplfonts`` wheel. It is registered
-  with matplotlib *after* ``sns.set_theme()`` (which resets font settings), as the fallback behind DejaVu Sans,
-  so Latin text keeps a Latin face and every CJK glyph is found (English labels quote Chinese terms too).
-  The single-face ``.otf`` is used: matplotlib
-  reads only the first face of a ``.ttc``. A glyph that is still missing raises an error instead of
-  drawing an empty box.
+- Chinese: Noto Sans CJK (SIL Open Font Licence 1.1) ships in the ``noto-cjk-sans-otc`` wheel, which carries
+  that one OFL collection and nothing else (``mplfonts`` also put SimHei, not an open font, into every
+  environment, at 103 MB against 19 MB). Matplotlib 3.11 registers every face of the ``.ttc``, so the
+  Simplified Chinese face is used by its family name. It is registered *after* ``sns.set_theme()`` (which
+  resets font settings), as the fallback behind DejaVu Sans, so Latin text keeps a Latin face and every CJK
+  glyph is found (English labels quote Chinese terms too). A glyph that is still missing raises an error
+  instead of drawing an empty box.
 - pandas 3 + seaborn 0.13.2: a string-dtype column used with ``hue_order`` can be split wrongly (seaborn
   issue 3893), and a Categorical whose category order differs from ``hue_order`` likewise (issue 3922).
   :func:`plain_categories` turns such columns into plain ``object`` columns before seaborn sees them.
@@ -29,7 +30,10 @@ from matplotlib.ticker import FuncFormatter
 
 from helpers.notebook.labels import Lang, format_number
 
-CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+CJK_FONT_PACKAGE = "noto_cjk_sans_otc"
+CJK_FONT_FILE = "NotoSansCJK-Regular.ttc"
+#: The face of the collection that draws Simplified Chinese glyph forms.
+CJK_FAMILY = "Noto Sans CJK SC"
 LATIN_FONT = "DejaVu Sans"
 PALETTE = "colorblind"
 #: Colour per area, the same in every chart.
@@ -38,19 +42,22 @@ AREA_COLOURS: dict[str, str] = {"jinshui": "#0173b2", "zhengzhou": "#de8f05", "h
 
 @lru_cache(maxsize=1)
 def cjk_font_path() -> Path:
-    """Path of the bundled Noto Sans CJK SC font; a clear error if the package is missing."""
-    path = Path(str(resources.files("mplfonts") / "fonts" / CJK_FONT_FILE))
+    """Path of the bundled Noto Sans CJK collection; a clear error if the package is missing."""
+    path = Path(str(resources.files(CJK_FONT_PACKAGE) / CJK_FONT_FILE))
     if not path.is_file():
-        raise FileNotFoundError(f"{CJK_FONT_FILE} not found in the mplfonts package at {path}")
+        raise FileNotFoundError(f"{CJK_FONT_FILE} not found in the {CJK_FONT_PACKAGE} package at {path}")
     return path
 
 
 @lru_cache(maxsize=1)
 def register_cjk_font() -> str:
-    """Add the CJK font to matplotlib's font manager (once); return its family name."""
+    """Add the CJK collection to matplotlib's font manager (once); return the Simplified Chinese family."""
     path = cjk_font_path()
     mpl.font_manager.fontManager.addfont(str(path))
-    return mpl.font_manager.FontProperties(fname=str(path)).get_name()
+    names = {entry.name for entry in mpl.font_manager.fontManager.ttflist if entry.fname == str(path)}
+    if CJK_FAMILY not in names:
+        raise RuntimeError(f"{path} has no face named {CJK_FAMILY!r} (faces: {sorted(names)})")
+    return CJK_FAMILY
 
 
 def set_style(lang: Lang = "en") -> None:

@@ -22,7 +22,17 @@ from helpers.notebook.params import SHARED_PARAMETERS, ParameterError, validate_
 from helpers.notebook.report import NOTEBOOK_STEMS
 from helpers.publish.staging import UsageError
 
-PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbconvert", "ipykernel", "mplfonts")
+PACKAGES = (
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "seaborn",
+    "pandera",
+    "papermill",
+    "nbconvert",
+    "ipykernel",
+    "noto-cjk-sans-otc",
+)
 RESERVED = {"output_dir": "use --output"}
 
 

@@ -7,9 +7,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup report test lint lab lock clean
+.PHONY: setup report test lint lab run lock clean git-filter
 
-setup: $(STAMP)
+setup: $(STAMP) git-filter
+
+# Exploring in JupyterLab must never dirty what is committed: git stores notebooks through nbstripout
+# (outputs and execution counts stripped, cell ids kept), whatever JupyterLab's autosave wrote. Only inside
+# a git work tree; the filter lives in .git/config, .gitattributes (committed) names it.
+git-filter: $(STAMP)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '"$(abspath $(BIN))/python" -m nbstripout --keep-id'; \
+	  git config filter.nbstripout.smudge cat; \
+	  git config filter.nbstripout.required true; \
+	  git config diff.ipynb.textconv '"$(abspath $(BIN))/python" -m nbstripout --keep-id -t'; \
+	fi
 
 # Re-install whenever the dependencies or their pins change.
 $(STAMP): pyproject.toml constraints.txt
@@ -29,8 +40,14 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# JupyterLab rooted at the project (notebooks/, data/ and the reports are all reachable). As root (common in
+# containers) it needs --allow-root. Extra arguments: make lab ARGS="--port 9999 --no-browser".
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
+
+# The command line with arguments, without typing .venv/bin: make run ARGS="--theme economy -p lang zh".
+run: setup
+	$(BIN)/jinshui-report run $(ARGS)
 
 # Regenerate the pins from a fresh resolution of pyproject.toml's ranges.
 lock:

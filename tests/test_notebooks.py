@@ -4,6 +4,8 @@ results file agrees with the helpers' own computations. Notebooks are committed 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -29,9 +31,29 @@ def test_the_collection_is_complete() -> None:
     assert list(report.NOTEBOOK_STEMS.values()) == STEMS
 
 
+def _as_committed(path: Path) -> str:
+    """The notebook as git would commit it: the clean filter applied (nbstripout, configured by make setup).
+
+    Outside a git work tree (or without the filter) the file itself.
+    """
+    found = subprocess.run(
+        ["git", "-C", str(paths.PROJECT_ROOT), "config", "--get", "filter.nbstripout.clean"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if found.returncode != 0:
+        return path.read_text(encoding="utf-8")
+    cleaned = subprocess.run(
+        found.stdout.strip(), shell=True, input=path.read_text(encoding="utf-8"), capture_output=True, text=True
+    )  # the configured filter command, exactly as git runs it
+    assert cleaned.returncode == 0, cleaned.stderr
+    return cleaned.stdout
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=STEMS)
 def test_notebook_is_clean_and_well_formed(path: Path) -> None:
-    notebook = nbformat.read(path, as_version=4)
+    notebook = nbformat.reads(_as_committed(path), as_version=4)
     nbformat.validate(notebook)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code), "commit notebooks without outputs"
@@ -119,3 +141,30 @@ def test_a_bad_parameter_stops_the_notebook_with_a_clear_message(tmp_path: Path)
     assert "parameter 'top_n' = 0 is not allowed" in error.evalue
     assert error.exec_count <= 3  # parameters, injected parameters, validation: nothing ran after it
     assert not (tmp_path / "results").exists()
+    # The reader sees the message alone, not a traceback through the helpers' code.
+    shown = "\n".join(error.traceback)
+    assert "parameter 'lang' = 'fr' is not allowed" in shown
+    assert "params.py" not in shown and "Traceback" not in shown and len(error.traceback) <= 4
+
+
+def test_autosaved_outputs_never_reach_git(tmp_path: Path) -> None:
+    # A clone with the filter make setup installs; JupyterLab's autosave writes outputs and execution counts
+    # into a notebook: git status must still call the tree clean, and the committed notebook stays clean.
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(paths.PROJECT_ROOT), str(clone)], check=True)
+    python = sys.executable
+    subprocess.run(
+        ["git", "-C", str(clone), "config", "filter.nbstripout.clean", f'"{python}" -m nbstripout --keep-id'],
+        check=True,
+    )
+    subprocess.run(["git", "-C", str(clone), "config", "filter.nbstripout.smudge", "cat"], check=True)
+    notebook_path = clone / "notebooks" / "02_economy.ipynb"
+    notebook = nbformat.read(notebook_path, as_version=4)
+    code = next(c for c in notebook.cells if c.cell_type == "code" and "report.start(" in c.source)
+    code.execution_count = 3
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="explored\n")]
+    nbformat.write(notebook, notebook_path)
+    status = subprocess.run(
+        ["git", "-C", str(clone), "status", "--porcelain"], capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""

@@ -50,7 +50,7 @@ SHARED_PARAMETERS: dict[str, str] = {
     "reference_dir": "a path to the folder of reference tables",
     "population_basis": ", ".join(repr(b) for b in POPULATION_BASES),
     "lang": ", ".join(repr(lang) for lang in LANGS),
-    "output_dir": "a path to a folder (created if missing)",
+    "output_dir": "a path to a folder (created if missing); interactive runs default to lab-output/",
 }
 
 
@@ -61,6 +61,10 @@ class ParameterError(ValueError):
         """Keep the problems and build one message listing them all."""
         self.problems = problems
         super().__init__("invalid parameters:\n" + "\n".join(f"  - {p}" for p in problems))
+
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows this error in a notebook: the message alone, not a traceback through helpers."""
+        return [f"ParameterError: {line}" if i == 0 else line for i, line in enumerate(str(self).splitlines())]
 
 
 @dataclass(frozen=True)

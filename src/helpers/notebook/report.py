@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 import re
 import textwrap
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from helpers import paths
 from helpers.analysis.audit import run_audit
 from helpers.analysis.intervals import Estimate
 from helpers.analysis.metrics import Inputs, build_derived_metrics, fig
@@ -541,8 +543,9 @@ def estimate_of(ctx: Context, metric_id: str) -> Estimate:
 def write_results(ctx: Context, stem: str, results: dict[str, float | None]) -> Any:
     """Write ``<output_dir>/results/<stem>.json`` with the parameters and the results.
 
-    Returns a short Markdown note naming the file relative to the output folder (the batch runner writes
-    into a staging folder first, whose name means nothing to a reader); the path is ``results_path(...)``.
+    Returns a short Markdown note with a link to the file: in a batch run (``JINSHUI_BATCH`` set by the
+    runner's kernels) relative to the published page, which sits in the output folder (the runner writes into
+    a staging folder first, whose name means nothing to a reader); in JupyterLab relative to the notebook.
     """
     from IPython.display import Markdown
 
@@ -552,7 +555,15 @@ def write_results(ctx: Context, stem: str, results: dict[str, float | None]) -> 
     temporary = path.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
     temporary.replace(path)
-    return Markdown(f"{len(results)} results written to `results/{path.name}`.")
+    if os.environ.get("JINSHUI_BATCH"):
+        href = label = f"results/{path.name}"
+    else:
+        href = Path(os.path.relpath(path, Path.cwd())).as_posix()
+        label = Path(os.path.relpath(path, paths.PROJECT_ROOT)).as_posix()
+    count = len(results)
+    if ctx.lang == "zh":
+        return Markdown(f"已将{count}项结果写入 [{label}]({href})。")
+    return Markdown(f"{count} results written to [{label}]({href}).")
 
 
 def results_path(ctx: Context, stem: str) -> Path:

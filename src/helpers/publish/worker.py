@@ -84,7 +84,8 @@ def _ensure_kernel() -> None:
     """Start the kernel if there is none, in the project root, and record its process id."""
     if _KERNEL.has_kernel:
         return
-    _sync(_KERNEL.start_kernel)(cwd=str(paths.PROJECT_ROOT))
+    # JINSHUI_BATCH tells the notebooks that their pages are published beside their results.
+    _sync(_KERNEL.start_kernel)(cwd=str(paths.PROJECT_ROOT), env={**os.environ, "JINSHUI_BATCH": "1"})
     pid = _kernel_pid()
     if pid is not None and _RUN_DIR is not None:
         (_RUN_DIR / f"kernel-{pid}.pid").write_text(str(pid), encoding="utf-8")

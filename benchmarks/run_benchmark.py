@@ -80,14 +80,16 @@ def measure(commands: list[list[str]]) -> dict[str, float]:
 
 
 def naive_commands(output: Path) -> list[list[str]]:
-    """papermill then nbconvert, per notebook, as command lines."""
+    """papermill then nbconvert, per notebook and language (the batch publishes both), as command lines."""
     commands = []
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        executed = output / notebook.name
-        commands.append(
-            [str(BIN / "papermill"), str(notebook), str(executed), "-p", "output_dir", str(output), "--no-progress-bar"]
-        )
-        commands.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
+        for lang in ("en", "zh"):
+            executed = output / f"{notebook.stem}{'' if lang == 'en' else '.' + lang}.ipynb"
+            commands.append(
+                [str(BIN / "papermill"), str(notebook), str(executed), "-p", "output_dir", str(output),
+                 "-p", "lang", lang, "--no-progress-bar"]
+            )  # fmt: skip
+            commands.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
     return commands
 
 

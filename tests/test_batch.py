@@ -16,6 +16,8 @@ import pytest
 from helpers.publish import batch, cli
 
 pytestmark = pytest.mark.xdist_group("batch")
+#: The small collections here test the runner, not the languages: one language keeps them fast.
+EN = {"lang": "en"}
 
 PARAMETERS = '''report_dir = "data/reports/jinshui-2020"
 reference_dir = "data/reference"
@@ -53,7 +55,7 @@ def published_good(collection: Path, tmp_path: Path) -> tuple[Path, dict[str, st
     """The good notebook alone, run once into tmp/out: the output folder and a digest of its files."""
     (collection / "b_broken.ipynb").unlink()
     output = tmp_path / "out"
-    assert [o.status for o in batch.run(output, notebooks_dir=collection, progress=False)] == ["ok"]
+    assert [o.status for o in batch.run(output, notebooks_dir=collection, overrides=EN, progress=False)] == ["ok"]
     return output, _tree_digest(output)
 
 
@@ -67,7 +69,7 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 
 def test_a_failing_notebook_does_not_stop_the_others(collection: Path, tmp_path: Path) -> None:
     output = tmp_path / "out"
-    code = cli.main(["run", "--notebooks", str(collection), "--output", str(output), "--jobs", "2"])
+    code = cli.main(["run", "--notebooks", str(collection), "--output", str(output), "-p", "lang", "en", "--jobs", "2"])
     assert code == 1  # the run fails because one notebook failed
     assert (output / "a_good.html").exists()
     broken = nbformat.read(output / "b_broken.ipynb", as_version=4)  # kept, with its error cell
@@ -81,10 +83,10 @@ def test_a_failing_notebook_does_not_stop_the_others(collection: Path, tmp_path:
 
 def test_skip_unchanged_and_force(collection: Path, published_good: tuple[Path, dict[str, str]]) -> None:
     output, before = published_good
-    second = batch.run(output, notebooks_dir=collection, progress=False)
+    second = batch.run(output, notebooks_dir=collection, overrides=EN, progress=False)
     assert [o.status for o in second] == ["up to date"]
     assert _tree_digest(output) == before  # nothing was touched
-    forced = batch.run(output, notebooks_dir=collection, force=True, progress=False)
+    forced = batch.run(output, notebooks_dir=collection, force=True, overrides=EN, progress=False)
     assert [o.status for o in forced] == ["ok"]
     changed = batch.run(output, notebooks_dir=collection, overrides={"lang": "zh"}, progress=False)
     assert [o.status for o in changed] == ["ok"]  # a new parameter value is a new input
@@ -100,7 +102,7 @@ def test_a_failed_run_leaves_the_previous_reports_intact(
 
     monkeypatch.setattr("helpers.publish.exports.write_data_exports", explode)
     with pytest.raises(batch.RunError, match="disk full; the previous reports are unchanged"):
-        batch.run(output, notebooks_dir=collection, force=True, progress=False)
+        batch.run(output, notebooks_dir=collection, force=True, overrides=EN, progress=False)
     assert _tree_digest(output) == before
     assert not list(tmp_path.glob(".out.staging-*"))
 
@@ -111,7 +113,19 @@ def test_a_killed_run_leaves_the_previous_reports_intact(
     output, before = published_good
     _notebook(collection, "c_slow", "import time\ntime.sleep(60)")
     process = subprocess.Popen(
-        [sys.executable, "-m", "helpers.publish.cli", "run", "--notebooks", str(collection), "--output", str(output)],
+        [
+            sys.executable,
+            "-m",
+            "helpers.publish.cli",
+            "run",
+            "--notebooks",
+            str(collection),
+            "--output",
+            str(output),
+            "-p",
+            "lang",
+            "en",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -126,7 +140,9 @@ def test_a_killed_run_leaves_the_previous_reports_intact(
     assert _tree_digest(output) == before
     # The next run cleans up what the killed one left and works.
     (collection / "c_slow.ipynb").unlink()
-    assert [o.status for o in batch.run(output, notebooks_dir=collection, progress=False)] == ["up to date"]
+    assert [o.status for o in batch.run(output, notebooks_dir=collection, overrides=EN, progress=False)] == [
+        "up to date"
+    ]
     assert not list(tmp_path.glob(".out.staging-*"))
 
 
@@ -135,7 +151,9 @@ def test_an_interrupted_swap_is_recovered(
 ) -> None:
     output, before = published_good
     output.rename(tmp_path / ".out.old-12345678")  # killed between the two renames of the swap
-    assert [o.status for o in batch.run(output, notebooks_dir=collection, progress=False)] == ["up to date"]
+    assert [o.status for o in batch.run(output, notebooks_dir=collection, overrides=EN, progress=False)] == [
+        "up to date"
+    ]
     assert _tree_digest(output) == before
 
 
@@ -186,7 +204,7 @@ def test_text_from_data_is_escaped(tmp_path: Path, report_copy: Path) -> None:
     figures.write_text(hostile, encoding="utf-8")
     output = tmp_path / "out"
     outcomes = batch.run(
-        output, themes=["overview", "economy"], overrides={"report_dir": str(report_copy)}, progress=False
+        output, themes=["overview", "economy"], overrides={"report_dir": str(report_copy), "lang": "en"}, progress=False
     )
     assert [o.status for o in outcomes] == ["ok", "ok"]
     for page in ("index.html", "00_overview.html", "02_economy.html"):
@@ -201,6 +219,27 @@ def test_code_is_hidden_unless_asked(collection: Path, published_good: tuple[Pat
     hidden = (output / "a_good.html").read_text(encoding="utf-8")
     assert highlighted_code not in hidden
     assert "<pre>fine\n</pre>" in hidden  # its output is shown
-    shown = batch.run(output, notebooks_dir=collection, show_code=True, progress=False)
+    shown = batch.run(output, notebooks_dir=collection, show_code=True, overrides=EN, progress=False)
     assert [o.status for o in shown] == ["ok"]  # showing code is a new input: the page is rebuilt
     assert highlighted_code in (output / "a_good.html").read_text(encoding="utf-8")
+
+
+def test_both_languages_are_published_and_linked(collection: Path, tmp_path: Path) -> None:
+    (collection / "b_broken.ipynb").unlink()
+    output = tmp_path / "out"
+    outcomes = batch.run(output, notebooks_dir=collection, progress=False)
+    assert [(o.stem, o.status) for o in outcomes] == [("a_good", "ok"), ("a_good.zh", "ok")]
+    english, chinese = (
+        (output / "a_good.html").read_text(encoding="utf-8"),
+        (output / "a_good.zh.html").read_text(encoding="utf-8"),
+    )
+    assert 'class="jinshui-twin" href="a_good.zh.html" hreflang="zh">中文版' in english
+    assert 'class="jinshui-twin" href="a_good.html" hreflang="en">English version' in chinese
+    assert '<a href="index.zh.html">' in chinese  # back to the Chinese index
+    assert 'href="index.zh.html">中文版</a>' in (output / "index.html").read_text(encoding="utf-8")
+    zh_index = (output / "index.zh.html").read_text(encoding="utf-8")
+    assert 'lang="zh"' in zh_index and 'href="a_good.zh.html"' in zh_index
+    # -p lang narrows the run to one language.
+    narrowed = batch.run(tmp_path / "zh_only", notebooks_dir=collection, overrides={"lang": "zh"}, progress=False)
+    assert [o.stem for o in narrowed] == ["a_good.zh"]
+    assert (tmp_path / "zh_only" / "index.html").exists()  # the folder always opens at index.html

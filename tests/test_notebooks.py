@@ -87,7 +87,8 @@ def _execute(path: Path, output: Path, **parameters: object) -> dict:
         progress_bar=False,
         cwd=str(output),
     )
-    return json.loads((output / "results" / f"{path.stem}.json").read_text(encoding="utf-8"))
+    suffix = "" if parameters.get("lang", "en") == "en" else f".{parameters['lang']}"  # results per language
+    return json.loads((output / "results" / f"{path.stem}{suffix}.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.notebooks

@@ -46,7 +46,9 @@ def test_overview_results_follow_the_basis(ctx: report.Context) -> None:
 
 def test_write_results(ctx: report.Context) -> None:
     note = report.write_results(ctx, "02_economy", report.theme_results(ctx, "economy"))
-    assert "results/02_economy.json" in note.data
+    # Each language has its own results file, linked from the note.
+    name = "02_economy.json" if ctx.lang == "en" else "02_economy.zh.json"
+    assert f"results/{name})" in note.data
     payload = json.loads(report.results_path(ctx, "02_economy").read_text(encoding="utf-8"))
     assert payload["parameters"]["population_basis"] == "census_2020_incl_zhengdong"
     assert payload["results"]["figure.gdp"] == 1800e8

@@ -27,6 +27,8 @@ from helpers.publish import batch, staging
 from helpers.sources import registry
 
 pytestmark = pytest.mark.xdist_group("batch")
+#: The small collections here test the runner, not the languages: one language keeps them fast.
+EN = {"lang": "en"}
 
 PARAMETERS = '''report_dir = "data/reports/jinshui-2020"
 reference_dir = "data/reference"
@@ -70,7 +72,7 @@ def good(tmp_path: Path) -> Path:
 def published(good: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """Reports of one good run: the folder and its checksums."""
     output = tmp_path / "out"
-    assert [o.status for o in batch.run(output, notebooks_dir=good, progress=False)] == ["ok"]
+    assert [o.status for o in batch.run(output, notebooks_dir=good, overrides=EN, progress=False)] == ["ok"]
     return output, _digest(output)
 
 
@@ -127,7 +129,7 @@ def _start_paused(
 ) -> tuple[subprocess.Popen[str], Path]:
     """Start a run that pauses at ``phase``; return once it is there."""
     marker = tmp_path / f"paused-{phase}"
-    arguments = ["run", "--notebooks", str(folder), "--output", str(output), *extra]
+    arguments = ["run", "--notebooks", str(folder), "--output", str(output), "-p", "lang", "en", *extra]
     process = subprocess.Popen(
         [sys.executable, "-m", "helpers.publish.cli", *arguments],
         stdout=subprocess.PIPE,
@@ -166,7 +168,10 @@ def test_a_run_killed_at_any_phase_leaves_the_previous_reports(
     assert _digest(output) == before
     assert _wait_dead(pids), "a worker or kernel outlived the run"
     # The next run repairs whatever the killed one left, and publishes.
-    assert {o.status for o in batch.run(output, notebooks_dir=good, progress=False)} <= {"ok", "up to date"}
+    assert {o.status for o in batch.run(output, notebooks_dir=good, overrides=EN, progress=False)} <= {
+        "ok",
+        "up to date",
+    }
     assert not list(tmp_path.glob(".out.staging-*"))
     assert not list(tmp_path.glob(".out.old-*"))
 
@@ -181,7 +186,7 @@ def test_a_failing_export_leaves_the_previous_reports(
 
     monkeypatch.setattr("helpers.publish.exports.write_data_exports", explode)
     with pytest.raises(batch.RunError, match=r"no space left on device while writing .*xlsx; the previous reports"):
-        batch.run(output, notebooks_dir=good, force=True, progress=False)
+        batch.run(output, notebooks_dir=good, force=True, overrides=EN, progress=False)
     assert _digest(output) == before
 
 
@@ -192,7 +197,7 @@ def test_text_the_xlsx_cannot_hold_is_handled_and_said_once(tmp_path: Path, repo
     folder = tmp_path / "notebooks"
     _notebook(folder, "a_good", 'print("fine")', PARAMETERS.replace("data/reports/jinshui-2020", str(report_copy)))
     output = tmp_path / "out"
-    result = _cli("run", "--notebooks", str(folder), "--output", str(output))
+    result = _cli("run", "--notebooks", str(folder), "--output", str(output), "-p", "lang", "en")
     assert result.returncode == 0, result.stderr
     notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
     assert notes == ["note: figures.indicator_en: 1 cell(s) with control characters shown as \ufffd"]
@@ -207,7 +212,7 @@ def test_a_dying_kernel_fails_its_notebook_and_the_run_ends(tmp_path: Path) -> N
     _notebook(folder, "a_dies", "import os\nos._exit(1)")
     _notebook(folder, "b_good", 'print("fine")')
     output = tmp_path / "out"
-    result = _cli("run", "--notebooks", str(folder), "--output", str(output), "--jobs", "1")
+    result = _cli("run", "--notebooks", str(folder), "--output", str(output), "-p", "lang", "en", "--jobs", "1")
     assert result.returncode == 1
     assert "failed: a_dies: kernel died while a cell was running" in result.stdout
     assert "b_good    ok" in result.stdout  # the worker recovered with a fresh kernel
@@ -219,7 +224,7 @@ def test_a_cell_that_never_ends_times_out_naming_its_cell(tmp_path: Path) -> Non
     _notebook(folder, "b_good", 'print("fine")')
     output = tmp_path / "out"
     started = time.monotonic()
-    result = _cli("run", "--notebooks", str(folder), "--output", str(output), "--timeout", "2")
+    result = _cli("run", "--notebooks", str(folder), "--output", str(output), "-p", "lang", "en", "--timeout", "2")
     assert time.monotonic() - started < BOUND_SECONDS
     assert result.returncode == 1
     assert "failed: a_loops: timed out: a cell ran longer than 2 s (the cell import time)" in result.stdout
@@ -235,7 +240,7 @@ def test_no_run_folder_or_process_is_left_behind(published: tuple[Path, dict[str
 def test_jobs_beyond_the_cpus_are_capped_and_said(good: Path, tmp_path: Path) -> None:
     notes: list[str] = []
     _notebook(good, "b_good", 'print("fine")')
-    batch.run(tmp_path / "out", notebooks_dir=good, jobs=100, progress=False, notes=notes)
+    batch.run(tmp_path / "out", notebooks_dir=good, jobs=100, overrides=EN, progress=False, notes=notes)
     cpus = os.cpu_count() or 1
     assert notes == [f"--jobs 100: using {min(cpus, 2)} worker(s); more workers than the {cpus} CPU(s) would not help"]
 
@@ -251,7 +256,7 @@ def test_markdown_in_data_is_text(tmp_path: Path, report_copy: Path) -> None:
     figures.write_text(hostile, encoding="utf-8")
     output = tmp_path / "out"
     outcomes = batch.run(
-        output, themes=["overview", "economy"], overrides={"report_dir": str(report_copy)}, progress=False
+        output, themes=["overview", "economy"], overrides={"report_dir": str(report_copy), "lang": "en"}, progress=False
     )
     assert [o.status for o in outcomes] == ["ok", "ok"]
     for page in ("00_overview.html", "02_economy.html"):
@@ -272,15 +277,25 @@ def test_reruns_settle_and_damaged_outputs_are_rebuilt(tmp_path: Path) -> None:
     _notebook(folder, "a_one", writes.format(stem="a_one"))
     _notebook(folder, "b_two", writes.format(stem="b_two"))
     output = tmp_path / "out"
-    assert [o.status for o in batch.run(output, themes=["a_one"], notebooks_dir=folder, progress=False)] == ["ok"]
-    statuses = [o.status for o in batch.run(output, notebooks_dir=folder, progress=False)]
+    assert [
+        o.status for o in batch.run(output, themes=["a_one"], notebooks_dir=folder, overrides=EN, progress=False)
+    ] == ["ok"]
+    statuses = [o.status for o in batch.run(output, notebooks_dir=folder, overrides=EN, progress=False)]
     assert statuses == ["up to date", "ok"]
     for _ in range(2):  # nothing changed: every later run leaves everything alone
-        assert [o.status for o in batch.run(output, notebooks_dir=folder, progress=False)] == ["up to date"] * 2
+        assert [o.status for o in batch.run(output, notebooks_dir=folder, overrides=EN, progress=False)] == [
+            "up to date"
+        ] * 2
     (output / "results" / "a_one.json").write_text("", encoding="utf-8")  # emptied
-    assert [o.status for o in batch.run(output, notebooks_dir=folder, progress=False)] == ["ok", "up to date"]
+    assert [o.status for o in batch.run(output, notebooks_dir=folder, overrides=EN, progress=False)] == [
+        "ok",
+        "up to date",
+    ]
     (output / "results" / "b_two.json").write_text('{"written": "from JupyterLab"}', encoding="utf-8")
-    assert [o.status for o in batch.run(output, notebooks_dir=folder, progress=False)] == ["up to date", "ok"]
+    assert [o.status for o in batch.run(output, notebooks_dir=folder, overrides=EN, progress=False)] == [
+        "up to date",
+        "ok",
+    ]
 
 
 # --- 4. bad input: one line per problem, before any work -----------------------------------------------------
@@ -426,14 +441,14 @@ def test_a_second_run_into_the_same_folder_exits_naming_the_first(
     output, before = published
     first, _ = _start_paused("notebooks", good, output, tmp_path, "--force")
     try:
-        second = _cli("run", "--notebooks", str(good), "--output", str(output), "--force")
+        second = _cli("run", "--notebooks", str(good), "--output", str(output), "-p", "lang", "en", "--force")
         _assert_clear_error(second, 2, f"is in use by the run with process id {first.pid} (started ")
     finally:
         first.kill()
         first.communicate()
     assert _digest(output) == before
     # The lock of the killed run does not block the next one.
-    assert [o.status for o in batch.run(output, notebooks_dir=good, progress=False)] == ["up to date"]
+    assert [o.status for o in batch.run(output, notebooks_dir=good, overrides=EN, progress=False)] == ["up to date"]
 
 
 def test_a_mount_point_a_full_disk_and_proc_are_refused_before_the_work(

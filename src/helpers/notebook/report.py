@@ -567,8 +567,9 @@ def write_results(ctx: Context, stem: str, results: dict[str, float | None]) -> 
 
 
 def results_path(ctx: Context, stem: str) -> Path:
-    """Where a notebook's results file goes."""
-    return ctx.params.output_dir / "results" / f"{stem}.json"
+    """Where a notebook's results file goes: ``results/<stem>.json``, ``results/<stem>.zh.json`` in Chinese."""
+    suffix = "" if ctx.lang == "en" else f".{ctx.lang}"
+    return ctx.params.output_dir / "results" / f"{stem}{suffix}.json"
 
 
 # --- notebook entry points ----------------------------------------------------------------------------

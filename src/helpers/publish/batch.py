@@ -35,12 +35,15 @@ from helpers.publish.collection import (
     data_hashes,
     declared_parameters,
     fingerprint,
+    languages_of,
     notebook_paths,
     notebook_title,
     package_versions,
+    page_key,
     page_metadata,
     select_stems,
 )
+from helpers.publish.html import index_page, page_name
 from helpers.publish.preflight import check_inputs
 from helpers.publish.staging import (
     UsageError,
@@ -197,13 +200,17 @@ def run(
         problems += [p for p in check_inputs(json.loads(distinct)) if p not in problems]
     if problems:
         raise UsageError("\n".join(problems))
+    languages = languages_of(overrides or {})
     with output_lock(output):
-        return _run_locked(output, stems, available, parameters, jobs, force, show_code, progress, timeout, notes)
+        return _run_locked(
+            output, stems, languages, available, parameters, jobs, force, show_code, progress, timeout, notes
+        )
 
 
 def _run_locked(
     output: Path,
     stems: list[str],
+    languages: list[str],
     available: dict[str, Path],
     parameters: dict[str, dict[str, Any]],
     jobs: int | None,
@@ -216,11 +223,7 @@ def _run_locked(
     recover(output)
     _sweep_stale_run_dirs()
     manifest = _read_manifest(output)
-    planned = [
-        Job(stem, available[stem], parameters[stem], fingerprint(available[stem], parameters[stem], show_code),
-            notebook_title(available[stem]))
-        for stem in stems
-    ]  # fmt: skip
+    planned = _plan(stems, languages, available, parameters, show_code)
     stale = [job for job in planned if force or not _is_current(output, manifest, job)]
     if not stale:
         return [
@@ -244,7 +247,7 @@ def _run_locked(
         outcomes = _execute(stale, staging, show_code, started, workers, run_dir, progress, timeout)
         _fix_results_paths(staging, output, [j.stem for j in stale])
         checkpoint("exports")
-        shared = parameters[stems[0]]
+        shared = {**parameters[stems[0]], "lang": languages[0]}
         from helpers.publish.exports import publish_index, write_data_exports
 
         notes += write_data_exports(staging / "data", shared)
@@ -265,8 +268,13 @@ def _run_locked(
                 "exports": {},
             },
         }
-        publish_index(staging, new_manifest, shared, available)
-        exports = [f"data/{p.name}" for p in sorted((staging / "data").iterdir())] + ["index.html"]
+        for lang in languages:
+            twin = index_page("zh" if lang == "en" else "en") if len(languages) > 1 else ""
+            publish_index(staging, new_manifest, {**shared, "lang": lang}, available, twin)
+        if "en" not in languages:  # the folder always opens at index.html
+            shutil.copyfile(staging / index_page(languages[0]), staging / "index.html")
+        indexes = sorted({"index.html", *(index_page(lang) for lang in languages)})
+        exports = [f"data/{p.name}" for p in sorted((staging / "data").iterdir())] + indexes
         new_manifest["run"]["exports"] = {name: _file_digest(staging / name) for name in exports}
         atomic_write_text(staging / MANIFEST, json.dumps(new_manifest, ensure_ascii=False, indent=2))
         checkpoint("swap")
@@ -290,6 +298,33 @@ def _run_locked(
                               job.title, entry.get("parameters", {}))  # fmt: skip
         results.append(Outcome(**{**asdict(outcome), "output": str(output / f"{job.stem}.html")}))
     return results
+
+
+def _plan(
+    stems: list[str],
+    languages: list[str],
+    available: dict[str, Path],
+    parameters: dict[str, dict[str, Any]],
+    show_code: bool,
+) -> list[Job]:
+    """One job per notebook and language; each page links to its twin when the run publishes both."""
+    planned = []
+    for stem in stems:
+        for lang in languages:
+            params = {**parameters[stem], "lang": lang}
+            others = [other for other in languages if other != lang]
+            twin = page_name(stem, others[0]) if others else ""
+            planned.append(
+                Job(
+                    page_key(stem, lang),
+                    available[stem],
+                    params,
+                    fingerprint(available[stem], params, show_code),
+                    notebook_title(available[stem]),
+                    twin,
+                )
+            )
+    return planned
 
 
 def _execute(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.notebook.params import SHARED_PARAMETERS, ParameterError, validate_parameters
+from helpers.notebook.params import LANGS, SHARED_PARAMETERS, ParameterError, validate_parameters
 from helpers.notebook.report import NOTEBOOK_STEMS
 from helpers.publish.staging import UsageError
 
@@ -40,11 +40,12 @@ RESERVED = {"output_dir": "use --output"}
 class Job:
     """One notebook to execute, with its full parameters and the fingerprint of its inputs."""
 
-    stem: str
+    stem: str  # the page key: 02_economy (English), 02_economy.zh (Chinese)
     path: Path
     parameters: dict[str, Any]
     fingerprint: str
     title: str
+    twin: str = ""  # the page of the same notebook in the other language, when this run publishes it
 
 
 @dataclass
@@ -164,6 +165,16 @@ def build_parameters(
             raise UsageError("; ".join(error.problems)) from None
         result[stem] = params
     return result
+
+
+def page_key(stem: str, lang: str) -> str:
+    """The key of a notebook's page in one language (also its file names): 02_economy, 02_economy.zh."""
+    return stem if lang == "en" else f"{stem}.{lang}"
+
+
+def languages_of(overrides: dict[str, Any]) -> list[str]:
+    """The languages a run publishes: both, unless ``-p lang`` narrows it to one."""
+    return [overrides["lang"]] if "lang" in overrides else list(LANGS)
 
 
 def _hash_files(files: list[Path]) -> str:

@@ -21,7 +21,7 @@ from helpers.analysis.metrics import build_derived_metrics
 from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick
 from helpers.notebook.params import resolve
 from helpers.notebook.report import HEADLINE_FIGURES
-from helpers.publish.html import Card, render_index
+from helpers.publish.html import Card, index_page, page_name, render_index
 from helpers.publish.staging import atomic_write_bytes
 from helpers.sources.reference import load_reference
 from helpers.sources.registry import load_report
@@ -96,7 +96,7 @@ def write_data_exports(folder: Path, parameters: dict[str, Any]) -> list[str]:
 
 def _headlines(staging: Path, figures: pd.DataFrame, lang: str, basis: str) -> list[tuple[str, str]]:
     """Headline numbers from the overview's results file (empty when the overview has not run)."""
-    path = staging / "results" / "00_overview.json"
+    path = staging / "results" / ("00_overview.json" if lang == "en" else f"00_overview.{lang}.json")
     if not path.exists():
         return []
     results = json.loads(path.read_text(encoding="utf-8"))["results"]
@@ -123,23 +123,24 @@ def _headlines(staging: Path, figures: pd.DataFrame, lang: str, basis: str) -> l
 
 
 def publish_index(
-    staging: Path, manifest: dict[str, Any], parameters: dict[str, Any], available: dict[str, Path]
+    staging: Path, manifest: dict[str, Any], parameters: dict[str, Any], available: dict[str, Path], twin: str = ""
 ) -> Path:
-    """Write index.html for the staged run."""
+    """Write the index page of the run's language (``parameters['lang']``); ``twin`` is the other one's."""
     figures, _, findings = _tables(parameters)
     lang = parameters.get("lang", "en")
     entries = manifest["notebooks"]
     cards = [
         Card(
             stem,
-            entries[stem].get("title", stem),
-            entries[stem]["status"],
-            float(entries[stem]["seconds"]),
-            f"{stem}.html",
-            entries[stem].get("error", ""),
+            entries[key].get("title", stem),
+            entries[key]["status"],
+            float(entries[key]["seconds"]),
+            page_name(stem, lang),
+            entries[key].get("error", ""),
         )
         for stem in available
-        if stem in entries
+        for key in [stem if lang == "en" else f"{stem}.{lang}"]
+        if key in entries
     ]
     message = "message_zh" if lang == "zh" else "message_en"
     notable = findings[findings["severity"] != "info"]
@@ -157,7 +158,7 @@ def publish_index(
         (name, f"data/{name}") for name in ("figures.csv", "derived_metrics.csv", "audit_findings.csv", XLSX_NAME)
     ]
     return render_index(
-        staging / "index.html",
+        staging / index_page(lang),
         title="Jinshui 2020 · 金水区2020年政府工作报告",
         headlines=_headlines(staging, figures, lang, parameters["population_basis"]),
         cards=cards,
@@ -165,4 +166,6 @@ def publish_index(
         severity_counts={pick(SEVERITY_LABELS[s], lang): int(counts.get(s, 0)) for s in SEVERITY_LABELS},
         metadata=metadata,
         downloads=downloads,
+        lang=lang,
+        twin_href=twin,
     )

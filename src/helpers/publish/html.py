@@ -54,10 +54,13 @@ def export_notebook_html(
     *,
     show_code: bool = False,
     error: str = "",
+    lang: str = "en",
+    twin_href: str = "",
 ) -> Path:
     """Write the executed notebook as a self-contained HTML page with run metadata and a TOC.
 
-    ``error`` (why the run of this notebook failed) is shown at the top of the page.
+    ``error`` (why the run of this notebook failed) is shown at the top of the page; ``twin_href`` links the
+    same report in the other language.
     """
     notebook = nbformat.read(notebook_path, as_version=4)
     resources = {
@@ -67,6 +70,10 @@ def export_notebook_html(
             "metadata": metadata,
             "metadata_label": "Run metadata · 运行信息",
             "back_label": "All reports · 全部报告",
+            "index_href": index_page(lang),
+            "twin_href": twin_href,
+            "twin_lang": "en" if lang == "zh" else "zh",
+            "twin_label": "English version" if lang == "zh" else "中文版",
         }
     }
     body, _ = _exporter(show_code).from_notebook_node(notebook, resources=resources)
@@ -74,6 +81,16 @@ def export_notebook_html(
     body = body.replace("<!--JINSHUI-TOC-->", banner + table_of_contents(body), 1)
     atomic_write_text(html_path, body)
     return html_path
+
+
+def index_page(lang: str) -> str:
+    """The index page of a language: index.html (English), index.zh.html (Chinese)."""
+    return "index.html" if lang == "en" else f"index.{lang}.html"
+
+
+def page_name(stem: str, lang: str) -> str:
+    """A report page: 02_economy.html (English), 02_economy.zh.html (Chinese)."""
+    return f"{stem}.html" if lang == "en" else f"{stem}.{lang}.html"
 
 
 def write_error_page(path: Path, title: str, error: str) -> Path:
@@ -109,8 +126,10 @@ def render_index(
     severity_counts: dict[str, int],
     metadata: list[tuple[str, str]],
     downloads: list[tuple[str, str]],
+    lang: str = "en",
+    twin_href: str = "",
 ) -> Path:
-    """Write ``index.html``: headline numbers, a card per notebook, the audit summary and run metadata."""
+    """Write an index page: headline numbers, a card per notebook, the audit summary and run metadata."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=jinja2.StrictUndefined
     )
@@ -122,6 +141,10 @@ def render_index(
         severity_counts=severity_counts,
         metadata=metadata,
         downloads=downloads,
+        lang=lang,
+        twin_href=twin_href,
+        twin_lang="en" if lang == "zh" else "zh",
+        twin_label="English version" if lang == "zh" else "中文版",
         css=CSS,
         script=SCRIPT,
     )

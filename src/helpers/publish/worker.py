@@ -182,7 +182,10 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
         _replace_kernel()
     try:
         if executed.exists():
-            export_notebook_html(executed, page, metadata, show_code=show_code, error=error)
+            lang = str(job.parameters.get("lang", "en"))
+            export_notebook_html(
+                executed, page, metadata, show_code=show_code, error=error, lang=lang, twin_href=job.twin
+            )
         else:
             write_error_page(page, job.title, error)
     except OSError as failure:

@@ -76,3 +76,26 @@ def test_severity_counts(ctx: report.Context) -> None:
     counts = report.severity_counts(ctx)
     assert counts["error"] == 1  # the 120% incubator share
     assert sum(counts.values()) == len(ctx.findings)
+
+
+def test_key_findings_state_computed_values_and_link_their_sections(ctx: report.Context) -> None:
+    from helpers.notebook.labels import format_value
+
+    text = report.key_findings(ctx).data
+    lines = text.splitlines()
+    assert 3 <= len(lines) <= 5
+    assert all("](#" in line for line in lines)  # each sentence links the section behind it
+    # The largest comparable share of a Zhengzhou total, ranked by its sure lower end, with its value.
+    metrics = ctx.metrics
+    shares = metrics[
+        metrics["metric_id"].str.endswith("_share_of_zhengzhou")
+        & ~metrics["metric_id"].str.startswith("population_")
+        & (metrics["status"] == "ok")
+    ]
+    top = shares.loc[shares["low"].idxmax()]
+    assert format_value(top["value"], "percent", ctx.lang) in lines[0]
+    assert "(#comparisons)" in lines[0]
+    # The audit line counts the errors (one: the 120% incubator share).
+    assert ("核查发现1项错误" if ctx.lang == "zh" else "The audit raises 1 error") in text
+    themed = report.key_findings(ctx, "economy").data
+    assert "(#audit)" in themed and "(#comparisons)" in themed

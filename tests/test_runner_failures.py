@@ -475,3 +475,10 @@ def test_a_mount_point_a_full_disk_and_proc_are_refused_before_the_work(
 def test_registry_is_untouched_by_the_cases() -> None:
     # The cases above break copies only; the project's own data still validates.
     assert registry.main([]) == 0
+
+
+def test_published_files_are_readable_by_others(published: tuple[Path, dict[str, str]]) -> None:
+    # Files are written through temporary files (mkstemp makes them 0600); readers must still open them.
+    output, _ = published
+    for path in (output / "a_good.html", output / "index.html", output / "data" / "figures.csv"):
+        assert path.stat().st_mode & 0o044 == 0o044, path

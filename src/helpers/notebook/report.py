@@ -594,6 +594,38 @@ def location_quotients(ctx: Context) -> pd.DataFrame:
     return crosslevel.location_quotients(ctx.metrics, ctx.params.population_basis, ctx.lang)
 
 
+def key_findings(ctx: Context, theme: str | None = None) -> Any:
+    """Three to five computed sentences the report opens with, each linking to the section behind it."""
+    from IPython.display import Markdown
+
+    from helpers.notebook import findings as key
+
+    metrics, lang, basis = _metric_rows(ctx), ctx.lang, ctx.params.population_basis
+    if theme is None:
+        sentences = [
+            key.largest_share(metrics, lang, None, escape_markdown),
+            key.concentration(metrics, lang, basis, escape_markdown),
+            key.per_capita_position(metrics, lang, basis),
+            key.audit_summary(ctx.findings, lang, escape_markdown, anchor="themes"),
+        ]
+    else:
+        themed = findings_frame(ctx, theme)
+        sentences = [
+            escape_markdown(theme_summary(ctx, theme)),
+            key.largest_share(metrics, lang, theme, escape_markdown),
+            key.comparison_count(metrics, lang, theme),
+            key.audit_summary(themed, lang, escape_markdown),
+        ]
+    return Markdown("\n".join(f"- {sentence}" for sentence in sentences if sentence))
+
+
+def findings_frame(ctx: Context, theme: str) -> pd.DataFrame:
+    """The audit findings that name a figure of the theme."""
+    ids = set(ctx.figures.loc[ctx.figures["theme"] == theme, "figure_id"])
+    named = ctx.findings["figure_ids"].fillna("").str.split(";").apply(lambda f: bool(ids & set(f)))
+    return ctx.findings[named]
+
+
 def growth_side_by_side(ctx: Context) -> pd.DataFrame:
     """2020 growth rates as each level prints them: district, city, province, nation."""
     return crosslevel.growth_side_by_side(ctx)

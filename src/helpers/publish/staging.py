@@ -26,6 +26,16 @@ from pathlib import Path
 MIN_FREE_BYTES = 64 * 1024 * 1024
 
 
+def _file_mode() -> int:
+    """The mode a new file gets under the current umask (0644 under the usual 022)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_PUBLISHED_MODE = _file_mode()
+
+
 class UsageError(Exception):
     """Bad input found before any work starts; the message is one line."""
 
@@ -39,6 +49,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, _PUBLISHED_MODE)  # mkstemp makes 0600; reports are for readers
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from helpers.notebook.labels import STATUS_LABELS, format_interval, format_value, pick, text
+from helpers.notebook.labels import STATUS_LABELS, format_estimate, pick, text
 from helpers.notebook.plotting import AREA_COLOURS, finish
 
 #: Metric ids that compare Jinshui with a parent, and the parent they name.
@@ -66,9 +66,22 @@ def comparison_table(metrics: pd.DataFrame, basis: str, lang: str, theme: str | 
         [
             {
                 text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
-                text("value", lang): format_value(row.value, row.unit, lang),
-                text("interval", lang): format_interval(row.low, row.high, row.unit, lang),
+                text("value_interval", lang): format_estimate(row.value, row.low, row.high, row.unit, lang),
                 text("status", lang): pick(STATUS_LABELS[row.status], lang),
+            }
+            for row in rows.itertuples(index=False)
+        ]
+    )
+
+
+def comparison_details(metrics: pd.DataFrame, basis: str, lang: str, theme: str | None, parent: str) -> pd.DataFrame:
+    """What the compact comparison table leaves out: both sources with their quotes, and the note."""
+    rows = comparison_rows(metrics, basis, theme, parent)
+    rows = rows[rows["status"] != "missing"]
+    return pd.DataFrame(
+        [
+            {
+                text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
                 text("sources", lang): _sources(row.evidence),
                 text("note", lang): row.note,
             }
@@ -181,7 +194,9 @@ def growth_side_by_side(ctx: Any) -> pd.DataFrame:
         vocabulary.indicators[code].name_zh if lang == "zh" else vocabulary.indicators[code].name_en
         for code in table.index
     ]
-    return table.map(lambda v: "—" if pd.isna(v) else f"{v:+.1f}%")
+    table = table.map(lambda v: "—" if pd.isna(v) else f"{v:+.1f}%")
+    table.index.name = text("indicator", lang)
+    return table.reset_index()
 
 
 def location_quotients(metrics: pd.DataFrame, basis: str, lang: str) -> pd.DataFrame:

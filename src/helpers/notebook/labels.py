@@ -57,6 +57,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "quote": ("Quote", "原文"),
     "metric": ("Metric", "指标"),
     "interval": ("Interval", "区间"),
+    "value_interval": ("Value (interval)", "数值(区间)"),
+    "inputs": ("Inputs", "输入"),
+    "details_metrics": ("Formulas, inputs and notes", "公式、输入与说明"),
+    "details_comparisons": ("Sources and notes of each comparison", "各项比较的出处与说明"),
     "formula": ("Formula", "公式"),
     "status": ("Status", "状态"),
     "note": ("Note", "说明"),
@@ -201,3 +205,32 @@ def format_interval(low: float, high: float, unit: str, lang: Lang) -> str:
     if low == high:
         return format_value(low, unit, lang)
     return f"[{format_value(low, unit, lang, 6)}, {format_value(high, unit, lang, 6)}]"
+
+
+def _short(value: float, unit: str, lang: Lang, decimals: int) -> str:
+    """A bound of a short interval: the number alone, in the value's scale."""
+    if unit == "percent":
+        return f"{value:.{decimals}f}"
+    if unit in ("ratio",):
+        return _trim(value, 3)
+    return format_number(value, lang, 3, compact=True)
+
+
+def format_estimate(value: float, low: float, high: float, unit: str, lang: Lang) -> str:
+    """A value with its interval in short form: "15.0% (15.0–15.8)", "135k (135k–143k) yuan per person"."""
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (value, low, high)):
+        return text("missing", lang)
+    if unit in ("date", "count") or low == high:
+        return format_value(value, unit, lang)
+    decimals = 1 if unit == "percent" and abs(value) >= 10 else 2
+    central = _short(value, unit, lang, decimals)
+    low_text, high_text = _short(low, unit, lang, decimals), _short(high, unit, lang, decimals)
+    if low_text == high_text:  # the interval is narrower than the digits shown
+        return format_value(value, unit, lang)
+    bounds = f"{low_text}–{high_text}"
+    if unit == "percent":
+        return f"{central}%({bounds})" if lang == "zh" else f"{central}% ({bounds})"
+    if unit == "ratio":
+        return f"{central}({bounds})" if lang == "zh" else f"{central} ({bounds})"
+    name = unit_name(unit, lang)
+    return f"{central}({bounds}){name}" if lang == "zh" else f"{central} ({bounds}) {name}"

@@ -32,6 +32,7 @@ from helpers.notebook.labels import (
     QUALIFIER_SIGNS,
     SEVERITY_LABELS,
     STATUS_LABELS,
+    format_estimate,
     format_interval,
     format_number,
     format_value,
@@ -136,8 +137,7 @@ def figures_table(ctx: Context, theme: str | None = None, figure_ids: tuple[str,
             {
                 text("indicator", lang): _indicator(row, lang),
                 text("as_printed", lang): f"{row.prefix_as_printed}{row.value_as_printed}{row.unit_as_printed}",
-                text("value", lang): format_value(row.value, row.unit, lang),
-                text("interval", lang): format_interval(estimate.low, estimate.high, row.unit, lang),
+                text("value_interval", lang): format_estimate(row.value, estimate.low, estimate.high, row.unit, lang),
                 text("qualifier", lang): pick(QUALIFIER_LABELS[row.qualifier], lang),
                 text("quote", lang): row.quote,
             }
@@ -170,15 +170,67 @@ def metrics_table(ctx: Context, theme: str | None = None, *, comparators_only: b
         [
             {
                 text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
-                text("value", lang): format_value(row.value, row.unit, lang),
-                text("interval", lang): format_interval(row.low, row.high, row.unit, lang),
-                text("formula", lang): row.formula,
+                text("value_interval", lang): format_estimate(row.value, row.low, row.high, row.unit, lang),
                 text("status", lang): pick(STATUS_LABELS[row.status], lang),
+            }
+            for row in rows.itertuples(index=False)
+        ]
+    )
+
+
+def metrics_details(ctx: Context, theme: str | None = None) -> pd.DataFrame:
+    """What the compact metrics table leaves out: formula, inputs and note of each metric."""
+    lang = ctx.lang
+    rows = _metric_rows(ctx, theme)
+    rows = rows[~_is_cross_level(rows)]
+    return pd.DataFrame(
+        [
+            {
+                text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
+                text("formula", lang): row.formula,
+                text("inputs", lang): row.inputs.replace(";", "; "),
                 text("note", lang): row.note,
             }
             for row in rows.itertuples(index=False)
         ]
     )
+
+
+def metrics_notes(ctx: Context, theme: str | None = None) -> Any:
+    """Formulas, inputs and notes of the theme's metrics, folded below the compact table."""
+    return details(metrics_details(ctx, theme), text("details_metrics", ctx.lang))
+
+
+def show(table: pd.DataFrame) -> Any:
+    """A compact table for the page: no index column, text left-aligned, numbers and values right-aligned."""
+    if table.empty:
+        return table
+    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) or c in _RIGHT_ALIGNED]
+    text_columns = [c for c in table.columns if c not in numeric]
+    # A Styler does not escape cells by default (pandas' to_html does): text from data is text, never HTML.
+    styled = table.style.format(escape="html").hide(axis="index")
+    if text_columns:
+        styled = styled.set_properties(subset=text_columns, **{"text-align": "left"})
+    if numeric:
+        styled = styled.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    header = [{"selector": "th", "props": [("text-align", "left")]}]
+    # class "dataframe": the page's script makes such tables searchable and sortable, as pandas' own tables.
+    return styled.set_table_styles(header).set_table_attributes('class="dataframe"')
+
+
+_RIGHT_ALIGNED = {
+    text(key, lang) for key in ("value", "value_interval", "interval", "as_printed") for lang in ("en", "zh")
+}
+
+
+def details(table: pd.DataFrame, summary: str) -> Any:
+    """A long table folded into a ``<details>`` block: nothing is lost, the reader is not buried."""
+    from IPython.display import HTML
+
+    if table.empty:
+        return HTML("")
+    body = table.to_html(index=False, escape=True, border=0)
+    return HTML(f"<details><summary>{html.escape(summary)}</summary>{body}</details>")
 
 
 def findings_table(ctx: Context, theme: str | None = None, *, include_info: bool = True) -> pd.DataFrame:
@@ -642,7 +694,14 @@ def comparisons(ctx: Context, theme: str | None) -> pd.DataFrame | Any:
         from IPython.display import Markdown
 
         return Markdown(f"*{text('no_comparator', ctx.lang)}*")
-    return table
+    return show(table)
+
+
+def comparison_sources(ctx: Context, theme: str | None) -> Any:
+    """Both quotes and the note of every comparison, folded away below the compact table."""
+    parent = ctx.params.extras.get("comparison", "both")
+    folded = crosslevel.comparison_details(ctx.metrics, ctx.params.population_basis, ctx.lang, theme, parent)
+    return details(folded, text("details_comparisons", ctx.lang))
 
 
 def missing_note(ctx: Context, theme: str | None = None) -> Any:

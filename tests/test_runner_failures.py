@@ -23,7 +23,7 @@ import nbformat
 import pytest
 
 from helpers import paths
-from helpers.publish import batch, staging
+from helpers.publish import batch, cli, staging
 from helpers.sources import registry
 
 pytestmark = pytest.mark.xdist_group("batch")
@@ -482,3 +482,120 @@ def test_published_files_are_readable_by_others(published: tuple[Path, dict[str,
     output, _ = published
     for path in (output / "a_good.html", output / "index.html", output / "data" / "figures.csv"):
         assert path.stat().st_mode & 0o044 == 0o044, path
+
+
+# --- 6. cases found by a hostile reviewer ------------------------------------------------------------------------
+
+
+def test_a_folder_name_with_glob_characters_touches_only_its_own_leftovers(good: Path, tmp_path: Path) -> None:
+    # ".out[1].staging-*" used as a pattern matched a sibling ".out1.staging-*" and deleted a running run's work.
+    sibling_staging = tmp_path / ".out1.staging-12345678"
+    sibling_staging.mkdir()
+    (sibling_staging / "page.html").write_text("another run's work", encoding="utf-8")
+    batch.run(tmp_path / "out[1]", notebooks_dir=good, overrides=EN, progress=False)
+    assert (sibling_staging / "page.html").read_text(encoding="utf-8") == "another run's work"
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("notebooks", "would replace or sit inside the notebooks"),
+        ("inside_notebooks", "would replace or sit inside the notebooks"),
+        ("inside_reports", "is inside the report folder"),
+        ("project", "would replace or sit inside the project"),
+    ],
+)
+def test_outputs_a_run_must_not_replace_are_refused(
+    where: str, message: str, good: Path, published: tuple[Path, dict[str, str]]
+) -> None:
+    output, _ = published
+    target = {
+        "notebooks": good,
+        "inside_notebooks": good / "out",
+        "inside_reports": output / "inner",
+        "project": paths.PROJECT_ROOT,
+    }[where]
+    with pytest.raises(staging.UsageError, match=message):
+        batch.run(target, notebooks_dir=good, overrides=EN, progress=False)
+    assert sorted(p.name for p in good.iterdir()) == ["a_good.ipynb"]  # the sources are untouched
+
+
+def test_an_empty_output_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["run", "--output", ""])
+    assert info.value.code == 2
+    assert "an empty path would mean the current folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["index", "manifest", "a#b"])
+def test_notebook_names_that_would_clash_or_break_links_are_refused(name: str, tmp_path: Path) -> None:
+    folder = tmp_path / "notebooks"
+    _notebook(folder, name, 'print("fine")')
+    with pytest.raises(staging.UsageError, match="are not allowed"):
+        batch.run(tmp_path / "out", notebooks_dir=folder, overrides=EN, progress=False)
+
+
+def test_the_indicator_vocabulary_and_the_parent_reports_are_inputs(good: Path) -> None:
+    # Editing the indicator map or a parent report changes the comparisons: the fingerprint must see it.
+    from helpers.publish.collection import data_files
+
+    files = data_files({"report_dir": "data/reports/jinshui-2020", "reference_dir": "data/reference"})
+    names = set(files)
+    assert "indicators/indicator_map.csv" in names
+    assert "corpus/zhengzhou-2021/figures.csv" in names
+    assert "corpus/henan-2021/henan-2021-government-work-report.md" in names
+
+
+def test_a_deleted_export_is_rebuilt_alone(good: Path, published: tuple[Path, dict[str, str]]) -> None:
+    output, before = published
+    (output / "data" / "figures.csv").unlink()
+    outcomes = batch.run(output, notebooks_dir=good, overrides=EN, progress=False)
+    assert [o.status for o in outcomes] == ["up to date"]  # the notebook did not run again
+    assert (output / "data" / "figures.csv").read_bytes()  # the export is back
+    assert _digest(output)["a_good.html"] == before["a_good.html"]
+
+
+def test_a_notebook_that_kills_its_worker_fails_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "notebooks"
+    _notebook(folder, "a_kills", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
+    output = tmp_path / "out"
+    result = _cli("run", "--notebooks", str(folder), "--output", str(output), "-p", "lang", "en")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "failed: a_kills: its worker process died" in result.stdout
+    assert "worker process died" in (output / "a_kills.html").read_text(encoding="utf-8")
+
+
+def test_when_every_notebook_fails_the_previous_reports_stay(
+    good: Path, published: tuple[Path, dict[str, str]]
+) -> None:
+    output, before = published
+    _notebook(good, "a_good", 'raise RuntimeError("the environment is broken")')
+    with pytest.raises(batch.RunError, match=r"every notebook failed .* the previous reports are unchanged"):
+        batch.run(output, notebooks_dir=good, overrides=EN, progress=False)
+    assert _digest(output) == before
+
+
+def test_sigterm_ends_a_run_like_ctrl_c(good: Path, published: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    output, before = published
+    process, _ = _start_paused("notebooks", good, output, tmp_path, "--force")
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=BOUND_SECONDS)
+    assert process.returncode == 130
+    assert err.strip().splitlines()[-1] == "jinshui-report: interrupted; the previous reports are unchanged"
+    assert _digest(output) == before
+    assert not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_special_files_and_damaged_outputs_heal(good: Path, published: tuple[Path, dict[str, str]]) -> None:
+    output, _ = published
+    os.mkfifo(output / "a_fifo")  # copying a FIFO would block the run
+    (output / "manifest.json").write_text('{"notebooks": {"a_good": "not an entry"}}', encoding="utf-8")
+    shutil.rmtree(output / "results", ignore_errors=True)
+    (output / "results").write_text("a file where a folder belongs", encoding="utf-8")
+    outcomes = batch.run(output, notebooks_dir=good, overrides=EN, progress=False)
+    assert [o.status for o in outcomes] == ["ok"]
+    assert not (output / "results").is_file()  # the file where the results folder belongs is gone
+    assert not (output / "a_fifo").exists()  # special files are not reports: not carried over
+    again = batch.run(output, notebooks_dir=good, overrides=EN, progress=False)
+    assert [o.status for o in again] == ["up to date"]

@@ -16,12 +16,14 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -43,11 +45,12 @@ from helpers.publish.collection import (
     page_metadata,
     select_stems,
 )
-from helpers.publish.html import index_page, page_name
+from helpers.publish.html import index_page, page_name, write_error_page
 from helpers.publish.preflight import check_inputs
 from helpers.publish.staging import (
     UsageError,
     atomic_write_text,
+    check_not_precious,
     check_output,
     describe_os_error,
     output_lock,
@@ -61,6 +64,10 @@ MANIFEST = "manifest.json"
 #: Per-cell time limit when --timeout is not given (seconds).
 DEFAULT_CELL_TIMEOUT = 600
 RUN_DIR_PREFIX = "jinshui-run-"
+WORKER_DIED = "its worker process died while it ran (killed from inside the notebook, or out of memory)"
+#: Notebook names become page names and links: plain characters only, never the index's or manifest's name.
+_PAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+RESERVED_NAMES = frozenset({"index", "manifest"})
 
 
 class RunError(Exception):
@@ -84,9 +91,16 @@ def _published_files(stem: str) -> tuple[str, ...]:
 def _read_manifest(output: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-        return manifest if isinstance(manifest.get("notebooks"), dict) else {"notebooks": {}}
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError):
         return {"notebooks": {}}
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("notebooks"), dict):
+        return {"notebooks": {}}
+    # A damaged entry is dropped: its notebook then runs again and the entry heals.
+    entries = {
+        k: v for k, v in manifest["notebooks"].items() if isinstance(v, dict) and isinstance(v.get("files", {}), dict)
+    }
+    run = manifest.get("run") if isinstance(manifest.get("run"), dict) else {}
+    return {"notebooks": entries, "run": run}
 
 
 def _is_current(output: Path, manifest: dict[str, Any], job: Job) -> bool:
@@ -99,13 +113,17 @@ def _is_current(output: Path, manifest: dict[str, Any], job: Job) -> bool:
     if recorded.get(page) is None or recorded.get(executed) is None:
         return False
     # Each file must be what that run wrote; a results file it did not write must still be absent.
-    unchanged = all(_file_digest(output / name) == recorded.get(name, "?") for name in _published_files(job.stem))
-    return unchanged and _exports_intact(output, manifest)
+    return all(_file_digest(output / name) == recorded.get(name, "?") for name in _published_files(job.stem))
 
 
 def _exports_intact(output: Path, manifest: dict[str, Any]) -> bool:
+    """The data exports and index pages are what the last run wrote (else they alone are rebuilt)."""
     recorded = manifest.get("run", {}).get("exports", {})
-    return bool(recorded) and all(_file_digest(output / name) == digest for name, digest in recorded.items())
+    return (
+        isinstance(recorded, dict)
+        and bool(recorded)
+        and all(_file_digest(output / name) == digest for name, digest in recorded.items())
+    )
 
 
 def _fix_results_paths(staging: Path, output: Path, stems: list[str]) -> None:
@@ -180,14 +198,31 @@ def run(
 
     ``notes`` collects one-line remarks for the reader (a capped --jobs, text the XLSX could not hold).
     """
+    if not str(output).strip():
+        raise UsageError("--output is empty; give a folder for the reports")
     output = output.resolve()
     notes = notes if notes is not None else []
     folder = notebooks_dir or paths.NOTEBOOKS_DIR
     if not folder.is_dir():
         raise UsageError(f"--notebooks {folder} is not a folder")
+    check_not_precious(
+        output,
+        {
+            "the project": paths.PROJECT_ROOT,
+            "the notebooks": folder,
+            "the data": paths.DATA_DIR,
+            "the source code": Path(__file__).parents[1],
+        },
+    )
     available = notebook_paths(folder)
     if not available:
         raise UsageError(f"no notebooks in {folder}")
+    bad_names = [stem for stem in available if not _PAGE_NAME.match(stem) or stem in RESERVED_NAMES]
+    if bad_names:
+        raise UsageError(
+            f"notebook names {', '.join(bad_names)} are not allowed: use letters, digits, _ and -, and not "
+            f"{', '.join(sorted(RESERVED_NAMES))} (the pages and the index are named after them)"
+        )
     stems = select_stems(themes, available)
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs {jobs} is not allowed; allowed: a whole number of 1 or more")
@@ -225,7 +260,7 @@ def _run_locked(
     manifest = _read_manifest(output)
     planned = _plan(stems, languages, available, parameters, show_code)
     stale = [job for job in planned if force or not _is_current(output, manifest, job)]
-    if not stale:
+    if not stale and _exports_intact(output, manifest):
         return [
             Outcome(j.stem, "up to date", 0.0, str(output / f"{j.stem}.html"), "", j.fingerprint, j.title)
             for j in planned
@@ -244,7 +279,14 @@ def _run_locked(
             for name in _published_files(job.stem):
                 (staging / name).unlink(missing_ok=True)
         checkpoint("notebooks")
-        outcomes = _execute(stale, staging, show_code, started, workers, run_dir, progress, timeout)
+        outcomes = _execute(stale, staging, show_code, started, workers, run_dir, progress, timeout) if stale else {}
+        if stale and all(o.status == "failed" for o in outcomes.values()) and output.exists():
+            # Every notebook failing points at the environment (no kernel can start, a full disk), not at the
+            # notebooks: the previous reports stay as they were rather than being replaced by error pages.
+            first = next(iter(outcomes.values()))
+            raise RunError(
+                f"every notebook failed (first: {first.stem}: {first.error}); the previous reports are unchanged"
+            )
         _fix_results_paths(staging, output, [j.stem for j in stale])
         checkpoint("exports")
         shared = {**parameters[stems[0]], "lang": languages[0]}
@@ -354,7 +396,12 @@ def _execute(
         }
         bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
         for future in as_completed(futures):
-            outcome = future.result()
+            job = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:  # a notebook killed its worker (os.kill of the parent, the OOM killer)
+                outcome = Outcome(job.stem, "failed", 0.0, f"{job.stem}.html", WORKER_DIED, job.fingerprint, job.title)
+                write_error_page(staging / f"{job.stem}.html", job.title, WORKER_DIED)
             outcomes[outcome.stem] = outcome
             bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
             bar.update()

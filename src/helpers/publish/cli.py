@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from helpers import paths
 from helpers.publish.batch import DEFAULT_CELL_TIMEOUT, RunError, list_notebooks, run, summary_table
 from helpers.publish.collection import parse_value
 from helpers.publish.staging import OutputLockedError, UsageError
+
+
+def _folder(text: str) -> Path:
+    """A folder argument; an empty one would mean the working directory, which a run would replace whole."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path would mean the current folder; give a folder")
+    return Path(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         help="override a parameter in every notebook that declares it",
     )
     run_parser.add_argument(
-        "--output", type=Path, default=paths.REPORTS_DIR, help="folder for reports (default: reports/)"
+        "--output", type=_folder, default=paths.REPORTS_DIR, help="folder for reports (default: reports/)"
     )
     run_parser.add_argument("--force", action="store_true", help="re-run notebooks even if their inputs are unchanged")
     run_parser.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
@@ -95,9 +104,35 @@ def _error(message: str) -> None:
         print(f"jinshui-report: error: {line}", file=sys.stderr)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM and SIGHUP end a run as Ctrl-C does: cleaned up, one line, the previous reports intact."""
+    del signum, frame
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _stop_on_termination() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``jinshui-report`` command."""
     args = _parser().parse_args(argv)
+    previous = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP))
+    _stop_on_termination()
+    try:
+        return _dispatch(args)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous[0])
+            signal.signal(signal.SIGHUP, previous[1])
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the command the arguments name."""
     if args.command == "annotate":
         return _annotate(args)
     try:
@@ -124,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         _error(str(error))
         return 1
     except KeyboardInterrupt:
-        print("jinshui-report: interrupted; the previous reports are unchanged", file=sys.stderr)
+        # A new line first: the progress bar may have left the cursor mid-line.
+        print("\njinshui-report: interrupted; the previous reports are unchanged", file=sys.stderr)
         return 130
     for note in notes:
         print(f"note: {note}", file=sys.stderr)

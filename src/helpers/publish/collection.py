@@ -104,10 +104,14 @@ def read_notebook(path: Path) -> Any:
     import nbformat
 
     try:
-        return nbformat.read(path, as_version=4)
+        notebook = nbformat.read(path, as_version=4)
+        _ = [(cell.cell_type, cell.source, cell.get("metadata", {})) for cell in notebook.cells]
+        return notebook
     except UnicodeDecodeError:
         raise UsageError(f"{path}: not a notebook (not valid UTF-8)") from None
-    except (ValueError, KeyError, AttributeError, nbformat.reader.NotJSONError) as error:
+    except OSError as error:  # a folder named .ipynb, a dangling link, no permission
+        raise UsageError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except Exception as error:  # nbformat raises many kinds for a file that is JSON but not a notebook
         reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
         raise UsageError(f"{path}: not a valid notebook ({reason})") from None
 
@@ -204,6 +208,11 @@ def data_files(parameters: dict[str, Any]) -> dict[str, Path]:
     reference = resolve(parameters["reference_dir"])
     report = load_report(resolve(parameters["report_dir"]), check_hash=False)
     files = {f"report/{role}": path for role, path in report.files().items()}
+    # The comparisons read every report of the corpus and the indicator vocabulary too.
+    for path in sorted(paths.REPORTS_DATA_DIR.glob("*/*")):
+        if path.is_file() and path.name != "annotations.csv":
+            files[f"corpus/{path.parent.name}/{path.name}"] = path
+    files.update({f"indicators/{p.name}": p for p in sorted(paths.INDICATORS_DIR.glob("*.csv"))})
     files.update({f"reference/{p.name}": p for p in sorted(reference.glob("*.csv"))})
     return files
 

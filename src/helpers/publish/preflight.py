@@ -49,6 +49,10 @@ def check_inputs(parameters: dict[str, Any]) -> list[str]:
         problems.append(str(error).replace("\n", " "))
     except (UnicodeDecodeError, pd.errors.EmptyDataError, pd.errors.ParserError) as error:
         problems.append(_csv_problem(error, report.figures_path if report else report_dir))
+    except OSError as error:
+        problems.append(f"{error.filename or report_dir}: cannot be read ({error.strerror or error})")
+    except Exception as error:  # anything else a broken folder raises is still one line, never a traceback
+        problems.append(f"{report_dir}: cannot be loaded ({type(error).__name__}: {str(error)[:200]})")
     try:
         reference = load_reference(reference_dir)
     except FiguresValidationError as error:
@@ -57,6 +61,10 @@ def check_inputs(parameters: dict[str, Any]) -> list[str]:
         problems.append(f"{reference_dir}: missing reference table {Path(str(error.filename)).name}")
     except (UnicodeDecodeError, pd.errors.EmptyDataError, pd.errors.ParserError) as error:
         problems.append(_csv_problem(error, reference_dir))
+    except OSError as error:
+        problems.append(f"{error.filename or reference_dir}: cannot be read ({error.strerror or error})")
+    except Exception as error:
+        problems.append(f"{reference_dir}: cannot be loaded ({type(error).__name__}: {str(error)[:200]})")
     if reference is not None:
         problems += _divisor_problems(reference, reference_dir)
     if figures is not None and reference is not None and report is not None:

@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import glob
 import os
 import shutil
 import tempfile
@@ -47,6 +48,8 @@ class OutputLockedError(UsageError):
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``path`` by renaming a complete temporary file over it: readers see the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir() and not path.is_symlink():  # a folder where a report file belongs is replaced
+        shutil.rmtree(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(handle, _PUBLISHED_MODE)  # mkstemp makes 0600; reports are for readers
@@ -71,6 +74,24 @@ def _existing_ancestor(path: Path) -> Path:
     while not ancestor.exists():
         ancestor = ancestor.parent
     return ancestor
+
+
+def check_not_precious(output: Path, protected: dict[str, Path]) -> None:
+    """Refuse an output the run must not replace whole.
+
+    That is the project, its notebooks or data, a folder holding them, or a folder inside another report
+    folder (whose next swap would delete this one).
+    """
+    for label, folder in protected.items():
+        folder = folder.resolve()
+        inside = output.is_relative_to(folder) and label != "the project"  # reports/ inside the project is fine
+        if folder.is_relative_to(output) or inside:
+            raise UsageError(f"--output {output} would replace or sit inside {label} ({folder}); choose another folder")
+    for ancestor in output.parents:
+        if (ancestor / "manifest.json").is_file() and (ancestor / "index.html").is_file():
+            raise UsageError(
+                f"--output {output} is inside the report folder {ancestor}, whose next run would delete it"
+            )
 
 
 def check_output(output: Path) -> None:
@@ -133,11 +154,12 @@ def output_lock(output: Path) -> Iterator[None]:
 
 def recover(output: Path) -> None:
     """Clean up after a killed run: restore the previous reports, remove staging folders."""
+    name = glob.escape(output.name)  # out[1] or * must match only this folder's leftovers, never a sibling's
     if not output.exists():
-        leftovers = sorted(output.parent.glob(f".{output.name}.old-*"), key=lambda p: p.stat().st_mtime)
+        leftovers = sorted(output.parent.glob(f".{name}.old-*"), key=lambda p: p.stat().st_mtime)
         if leftovers:
             leftovers[-1].rename(output)
-    for pattern in (f".{output.name}.staging-*", f".{output.name}.old-*"):
+    for pattern in (f".{name}.staging-*", f".{name}.old-*"):
         for leftover in output.parent.glob(pattern):
             shutil.rmtree(leftover, ignore_errors=True)
 
@@ -145,11 +167,36 @@ def recover(output: Path) -> None:
 def stage(output: Path) -> Path:
     """A sibling folder holding a real copy of the current reports (never links: see the module doc)."""
     staging = output.parent / f".{output.name}.staging-{uuid.uuid4().hex[:8]}"
-    if output.exists():
-        shutil.copytree(output, staging, copy_function=shutil.copy2)
-    else:
-        staging.mkdir(parents=True)
+    try:
+        if output.exists():
+            shutil.copytree(output, staging, symlinks=True, ignore=_special_files, copy_function=shutil.copy2)
+        else:
+            staging.mkdir(parents=True)
+        for folder in ("data", "results"):  # a file where a folder belongs is replaced, not fatal forever
+            if (staging / folder).exists() and not (staging / folder).is_dir():
+                (staging / folder).unlink()
+    except (OSError, shutil.Error) as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise UsageError(f"--output {output}: cannot copy the current reports ({_first_error(error)})") from None
     return staging
+
+
+def _special_files(folder: str, names: list[str]) -> list[str]:
+    """FIFOs, sockets and devices are not reports: left out of the copy (copying a FIFO would block)."""
+    skipped = []
+    for name in names:
+        path = Path(folder) / name
+        if not path.is_symlink() and path.exists() and not (path.is_file() or path.is_dir()):
+            skipped.append(name)
+    return skipped
+
+
+def _first_error(error: BaseException) -> str:
+    """One line for a copy failure (shutil.Error carries a list of them)."""
+    if isinstance(error, shutil.Error) and error.args and isinstance(error.args[0], list) and error.args[0]:
+        source, _, reason = error.args[0][0]
+        return f"{source}: {reason}"[:200]
+    return str(error)[:200]
 
 
 def swap(staging: Path, output: Path) -> None:

@@ -25,6 +25,15 @@ from helpers import paths
 from helpers.publish.collection import Job, Outcome
 
 KERNEL_NAME = "python3"
+#: Longest ipc socket path used (the system limit is 107 bytes; the manager appends "-NN").
+_MAX_SOCKET_PATH = 90
+#: Run between notebooks that succeeded: the namespace and the global state a notebook may have changed.
+_RESET = (
+    "get_ipython().reset(new_session=True, aggressive=False)\n"
+    "import os as _os, warnings as _warnings, matplotlib as _mpl, pandas as _pd\n"
+    "_os.chdir({root!r}); _mpl.rcdefaults(); _warnings.resetwarnings(); _pd.reset_option('all')\n"
+    "del _os, _warnings, _mpl, _pd"
+)
 _PR_SET_PDEATHSIG = 1
 
 _KERNEL: Any = None
@@ -65,7 +74,10 @@ def _new_manager() -> Any:
     if _RUN_DIR is None:
         raise RuntimeError("the worker was not started with a run folder")
     kernel_dir = Path(tempfile.mkdtemp(prefix=f"kernel-{os.getpid()}-", dir=_RUN_DIR))
-    return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(kernel_dir / "k"))
+    socket = kernel_dir / "k"
+    if len(str(socket)) > _MAX_SOCKET_PATH:  # a long TMPDIR: ipc socket names are limited to ~107 bytes
+        return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="tcp", ip="127.0.0.1")
+    return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(socket))
 
 
 def _sync(coroutine_function: Any) -> Any:
@@ -111,7 +123,7 @@ def _reset_namespace() -> None:
     client.start_channels()
     try:
         _sync(client.wait_for_ready)(timeout=30)
-        _sync(client.execute_interactive)("get_ipython().reset(new_session=True, aggressive=False)", timeout=30)
+        _sync(client.execute_interactive)(_RESET.format(root=str(paths.PROJECT_ROOT)), timeout=30)
     finally:
         client.stop_channels()
 
@@ -187,9 +199,12 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
                 executed, page, metadata, show_code=show_code, error=error, lang=lang, twin_href=job.twin
             )
         else:
+            write_error_page(page, job.title, error or "the executed notebook was not written")
+    except Exception as failure:  # a half-written notebook, a full disk: this notebook fails, the run goes on
+        status = "failed"
+        error = error or f"cannot export the page: {type(failure).__name__}: {failure}".splitlines()[0][:300]
+        with contextlib.suppress(Exception):
             write_error_page(page, job.title, error)
-    except OSError as failure:
-        status, error = "failed", f"cannot write the report: {failure.strerror or failure}"
     return Outcome(
         job.stem,
         status,

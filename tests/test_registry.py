@@ -134,3 +134,16 @@ def test_the_check_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "zhengzhou-2021: city, " in out
     assert out.count("valid") == 4
+
+
+def test_the_text_file_must_be_in_the_folder(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    meta = folder / "report.toml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace(
+            'text_file = "zhengzhou-2021-government-work-report.md"', 'text_file = "../../etc/passwd"'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(registry.ReportFolderError, match="'text_file' must name a file in the report folder"):
+        registry.load_report(folder)

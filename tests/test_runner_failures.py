@@ -599,3 +599,18 @@ def test_special_files_and_damaged_outputs_heal(good: Path, published: tuple[Pat
     assert not (output / "a_fifo").exists()  # special files are not reports: not carried over
     again = batch.run(output, notebooks_dir=good, overrides=EN, progress=False)
     assert [o.status for o in again] == ["up to date"]
+
+
+def test_a_notebook_that_patches_the_helpers_does_not_change_the_next_one(tmp_path: Path) -> None:
+    # Both notebooks run in one warm kernel (--jobs 1): the first replaces a helper, the second must not see it.
+    folder = tmp_path / "notebooks"
+    patch = "from helpers.notebook import labels\nlabels.format_value = lambda *a, **k: 'HACKED'\n"
+    _notebook(folder, "a_patches", patch + "# " + "x" * 400)  # the larger file runs first (longest first)
+    _notebook(
+        folder,
+        "b_reads",
+        "from helpers.notebook import labels\nassert labels.format_value(1.0, 'percent', 'en') == '1.00%', 'patched'",
+    )
+    assert (folder / "a_patches.ipynb").stat().st_size > (folder / "b_reads.ipynb").stat().st_size
+    outcomes = batch.run(tmp_path / "out", notebooks_dir=folder, overrides=EN, jobs=1, progress=False)
+    assert [o.status for o in outcomes] == ["ok", "ok"]

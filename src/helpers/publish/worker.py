@@ -32,7 +32,10 @@ _RESET = (
     "get_ipython().reset(new_session=True, aggressive=False)\n"
     "import os as _os, warnings as _warnings, matplotlib as _mpl, pandas as _pd\n"
     "_os.chdir({root!r}); _mpl.rcdefaults(); _warnings.resetwarnings(); _pd.reset_option('all')\n"
-    "del _os, _warnings, _mpl, _pd"
+    "import sys as _sys\n"
+    "for _name in [n for n in _sys.modules if n == 'helpers' or n.startswith('helpers.')]:\n"
+    "    del _sys.modules[_name]  # a notebook that patched the helpers must not change the next one\n"
+    "del _os, _warnings, _mpl, _pd, _sys"
 )
 _PR_SET_PDEATHSIG = 1
 

@@ -93,6 +93,10 @@ def _value_problems(raw: dict[str, object], folder: Path) -> list[str]:
         for k in ("published", "published_as_printed", "source_url", "source_repository", "source_commit", "note")
         if not isinstance(raw[k], str)
     ]
+    if isinstance(raw["text_file"], str) and (
+        Path(raw["text_file"]).name != raw["text_file"] or raw["text_file"] in (".", "..")
+    ):
+        problems.append(f"'text_file' must name a file in the report folder, not {raw['text_file']!r}")
     if raw["report_id"] != folder.name:
         problems.append(f"'report_id' is {raw['report_id']!r} but the folder is {folder.name!r}")
     if raw["level"] not in LEVELS:

@@ -12,32 +12,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from collections_helper import write_notebook as _notebook
 
 from helpers.publish import batch, cli
 
 pytestmark = pytest.mark.xdist_group("batch")
 #: The small collections here test the runner, not the languages: one language keeps them fast.
 EN = {"lang": "en"}
-
-PARAMETERS = '''report_dir = "data/reports/jinshui-2020"
-reference_dir = "data/reference"
-population_basis = "resident_2019"
-lang = "en"
-output_dir = "reports"'''
-
-
-def _notebook(folder: Path, stem: str, body: str) -> Path:
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_markdown_cell(f"# {stem}"),
-            nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell(body),
-        ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    )
-    path = folder / f"{stem}.ipynb"
-    nbformat.write(notebook, path)
-    return path
 
 
 @pytest.fixture

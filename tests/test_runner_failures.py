@@ -19,8 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
+from collections_helper import PARAMETERS
+from collections_helper import write_notebook as _notebook
 
 from helpers import paths
 from helpers.publish import batch, cli, staging
@@ -30,27 +31,8 @@ pytestmark = pytest.mark.xdist_group("batch")
 #: The small collections here test the runner, not the languages: one language keeps them fast.
 EN = {"lang": "en"}
 
-PARAMETERS = '''report_dir = "data/reports/jinshui-2020"
-reference_dir = "data/reference"
-population_basis = "resident_2019"
-lang = "en"
-output_dir = "reports"'''
+
 BOUND_SECONDS = 90  # every run here ends well inside this
-
-
-def _notebook(folder: Path, stem: str, body: str, parameters: str = PARAMETERS) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_markdown_cell(f"# {stem}"),
-            nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell(body),
-        ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    )
-    path = folder / f"{stem}.ipynb"
-    nbformat.write(notebook, path)
-    return path
 
 
 def _digest(folder: Path) -> dict[str, str]:

@@ -18,16 +18,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from helpers.notebook.labels import STATUS_LABELS, format_estimate, pick, text
+from helpers.notebook.labels import ENTITY_LABELS, STATUS_LABELS, format_estimate, pick, text
 from helpers.notebook.plotting import AREA_COLOURS, finish
 
 #: Metric ids that compare Jinshui with a parent, and the parent they name.
 COMPARISON = re.compile(r"_(?:share_of|difference_vs|gap_vs|relative_to)_(zhengzhou|henan|china)$")
-PARENT_LABELS: dict[str, tuple[str, str]] = {
-    "zhengzhou": ("Zhengzhou", "郑州市"),
-    "henan": ("Henan", "河南省"),
-    "china": ("China", "全国"),
-}
+PARENT_LABELS = ENTITY_LABELS  # Zhengzhou, Henan, China (and Jinshui) in both languages
 
 
 def comparison_entity(metric_id: str) -> str | None:
@@ -188,7 +184,7 @@ def growth_side_by_side(ctx: Any) -> pd.DataFrame:
     lang = ctx.lang
     table = growth.pivot_table(index="indicator", columns="entity", values="value", aggfunc="first")
     columns = [e for e in ("jinshui", "zhengzhou", "henan", "china") if e in table.columns]
-    names = {e: pick(label, lang) for e, label in {**PARENT_LABELS, "jinshui": ("Jinshui", "金水区")}.items()}
+    names = {e: pick(label, lang) for e, label in ENTITY_LABELS.items()}
     table = table[columns].rename(columns=names)
     table.index = [
         vocabulary.indicators[code].name_zh if lang == "zh" else vocabulary.indicators[code].name_en

@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 
 from helpers.notebook.crosslevel import comparison_entity
-from helpers.notebook.labels import BASIS_SHORT, format_interval, format_value, pick
+from helpers.notebook.labels import BASIS_SHORT, ENTITY_LABELS, format_interval, format_value, pick
 
-PARENT_NAMES: dict[str, tuple[str, str]] = {"zhengzhou": ("Zhengzhou", "郑州市"), "henan": ("Henan", "河南省")}
+PARENT_NAMES = ENTITY_LABELS
 _LINK = {"en": " [→ {label}](#{anchor})", "zh": " [→ {label}](#{anchor})"}
 _SECTION = {
     "concentration": ("where Jinshui is concentrated", "集聚程度"),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from helpers.analysis.indicators import ENTITY_NAMES
+
 Lang = str
 
 THEME_LABELS: dict[str, tuple[str, str]] = {
@@ -36,12 +38,8 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
     "warning": ("warning", "注意"),
     "info": ("info", "说明"),
 }
-ENTITY_LABELS: dict[str, tuple[str, str]] = {
-    "jinshui": ("Jinshui", "金水区"),
-    "zhengzhou": ("Zhengzhou", "郑州市"),
-    "henan": ("Henan", "河南省"),
-    "china": ("China", "全国"),
-}
+#: Area names in both languages: one table for the analysis and the notebooks.
+ENTITY_LABELS: dict[str, tuple[str, str]] = ENTITY_NAMES
 BASIS_SHORT: dict[str, tuple[str, str]] = {
     "resident_2019": ("Resident 2019", "2019年常住人口"),
     "census_2020_incl_zhengdong": ("Census 2020 incl. Zhengdong", "七普(含郑东新区)"),

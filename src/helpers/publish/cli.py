@@ -113,7 +113,13 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _stop_on_termination() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP all end a run cleanly.
+
+    SIGINT is set explicitly: a shell without job control starts background commands with SIGINT ignored,
+    and Python then installs no handler of its own, so Ctrl-C (or a CI's interrupt) would be lost.
+    """
     if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
         signal.signal(signal.SIGHUP, _interrupt)
 
@@ -121,14 +127,15 @@ def _stop_on_termination() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``jinshui-report`` command."""
     args = _parser().parse_args(argv)
-    previous = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP))
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.getsignal(number) for number in handled}
     _stop_on_termination()
     try:
         return _dispatch(args)
     finally:
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous[0])
-            signal.signal(signal.SIGHUP, previous[1])
+            for number, handler in previous.items():
+                signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

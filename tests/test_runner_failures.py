@@ -83,7 +83,7 @@ def _run_dirs(pid: int) -> list[Path]:
 
 
 def _recorded_pids(run_dir: Path) -> list[int]:
-    return [int(p.read_text(encoding="utf-8")) for p in run_dir.glob("*.pid")]
+    return [int(p.read_text(encoding="utf-8").split()[0]) for p in run_dir.glob("*.pid")]
 
 
 def _dead(pid: int) -> bool:
@@ -596,3 +596,17 @@ def test_a_notebook_that_patches_the_helpers_does_not_change_the_next_one(tmp_pa
     assert (folder / "a_patches.ipynb").stat().st_size > (folder / "b_reads.ipynb").stat().st_size
     outcomes = batch.run(tmp_path / "out", notebooks_dir=folder, overrides=EN, jobs=1, progress=False)
     assert [o.status for o in outcomes] == ["ok", "ok"]
+
+
+def test_a_recorded_pid_reused_by_another_process_is_never_killed(tmp_path: Path) -> None:
+    # A killed run leaves its pid files; by the next run those pids may belong to unrelated processes.
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / "worker-1.pid").write_text(f"{bystander.pid} 1", encoding="utf-8")  # same pid, other start
+        staging.kill_recorded(tmp_path)
+        assert bystander.poll() is None  # still running
+        staging.record_process(tmp_path, "worker", bystander.pid)  # the real identity
+        staging.kill_recorded(tmp_path)
+        assert bystander.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        bystander.kill()

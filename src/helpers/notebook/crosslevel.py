@@ -96,12 +96,12 @@ def missing_comparisons(metrics: pd.DataFrame, lang: str, theme: str | None = No
     return text("missing_comparisons", lang, labels=labels)
 
 
-def shares_frame(metrics: pd.DataFrame, basis: str) -> pd.DataFrame:
+def shares_frame(metrics: pd.DataFrame, basis: str, theme: str | None = None) -> pd.DataFrame:
     """Jinshui's shares of Zhengzhou's and Henan's totals, one row per indicator and parent.
 
     Each row carries the population share under ``basis`` of the same parent.
     """
-    rows = comparison_rows(metrics, basis)
+    rows = comparison_rows(metrics, basis, theme)
     is_share = rows["metric_id"].str.contains("_share_of_") & ~rows["metric_id"].str.startswith("population_")
     rows = rows[is_share & (rows["status"] != "missing")]
     rows = rows[rows["metric_id"].map(comparison_entity).isin(["zhengzhou", "henan"])]
@@ -117,13 +117,15 @@ def shares_frame(metrics: pd.DataFrame, basis: str) -> pd.DataFrame:
     return frame
 
 
-def plot_shares_vs_population(metrics: pd.DataFrame, basis: str, lang: str) -> Figure:
+def plot_shares_vs_population(metrics: pd.DataFrame, basis: str, lang: str, theme: str | None = None) -> Figure | None:
     """Jinshui's share of each parent's total by indicator, against its share of the parent's population.
 
     Bars with the interval as whiskers (a differing scope hatched); dashed lines: the population shares. A
     log scale, since the shares span three orders of magnitude.
     """
-    frame = shares_frame(metrics, basis)
+    frame = shares_frame(metrics, basis, theme)
+    if frame.empty:
+        return None
     # Comparable shares are ranked (largest at the top); a share across scopes is never ranked against them:
     # those sit below, apart.
     mismatched = set(frame.loc[frame["status"] == "scope_mismatch", "indicator"])

@@ -94,6 +94,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "金水区占郑州市、河南省总量的比重与其人口占比",
     ),
     "population_line": ("Jinshui's share of the population", "金水区人口占比"),
+    "findings_chart": ("Audit findings by theme and severity", "各主题核查发现(按级别)"),
 }
 UNIT_NAMES: dict[str, tuple[str, str]] = {
     "yuan": ("yuan", "元"),

@@ -712,9 +712,40 @@ def missing_note(ctx: Context, theme: str | None = None) -> Any:
     return Markdown(f"*{escape_markdown(note)}*" if note else "")
 
 
-def plot_shares_vs_population(ctx: Context) -> Figure:
-    """The overview's lead chart: Jinshui's shares of Zhengzhou's and Henan's totals against its population share."""
-    return crosslevel.plot_shares_vs_population(ctx.metrics, ctx.params.population_basis, ctx.lang)
+def plot_shares_vs_population(ctx: Context, theme: str | None = None) -> Figure | None:
+    """Jinshui's shares of Zhengzhou's and Henan's totals against its population share (of a theme, if given).
+
+    None when the theme has no share of a parent's total.
+    """
+    return crosslevel.plot_shares_vs_population(ctx.metrics, ctx.params.population_basis, ctx.lang, theme)
+
+
+def plot_findings(ctx: Context) -> Figure | None:
+    """The audit at a glance: findings by theme and severity (errors and warnings; notes left out)."""
+    import matplotlib.pyplot as plt
+
+    lang = ctx.lang
+    rows = []
+    for theme in THEMES:
+        found = findings_frame(ctx, theme)
+        for severity in ("error", "warning"):
+            rows.append(
+                (theme_label(theme, lang), pick(SEVERITY_LABELS[severity], lang), (found["severity"] == severity).sum())
+            )
+    frame = pd.DataFrame(rows, columns=["theme", "severity", "count"])
+    if frame["count"].sum() == 0:
+        return None
+    order = [r[0] for r in rows[::2]]
+    table = frame.pivot_table(index="theme", columns="severity", values="count", aggfunc="sum").reindex(order)
+    colours = {pick(SEVERITY_LABELS["error"], lang): "#b00020", pick(SEVERITY_LABELS["warning"], lang): "#de8f05"}
+    ax = table[list(colours)].plot.barh(stacked=True, color=list(colours.values()), figsize=(7.5, 3.6))
+    ax.invert_yaxis()
+    ax.set_xlabel(text("findings", lang))
+    ax.set_ylabel("")
+    ax.set_title(text("findings_chart", lang))
+    ax.legend(title="", loc="lower right")
+    plt.close(ax.figure)
+    return finish(ax)
 
 
 def severity_counts(ctx: Context) -> dict[str, int]:

@@ -10,7 +10,6 @@ Notebooks whose inputs and published files are unchanged are not re-run unless `
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -18,7 +17,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -53,6 +51,7 @@ from helpers.publish.staging import (
     check_not_precious,
     check_output,
     describe_os_error,
+    kill_recorded,
     output_lock,
     recover,
     stage,
@@ -162,10 +161,8 @@ def _alive(pid: int) -> bool:
 
 
 def _kill_recorded(run_dir: Path) -> None:
-    """Kill every worker and kernel the run recorded (they may already be gone)."""
-    for pid_file in sorted(run_dir.glob("*.pid")):
-        with contextlib.suppress(ValueError, OSError):
-            os.kill(int(pid_file.read_text(encoding="utf-8")), signal.SIGKILL)
+    """Kill every worker and kernel the run recorded that is still running (checked by start time)."""
+    kill_recorded(run_dir)
 
 
 def worker_count(requested: int | None, stale: int) -> tuple[int, str]:

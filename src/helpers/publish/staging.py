@@ -18,6 +18,7 @@ import fcntl
 import glob
 import os
 import shutil
+import signal
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -211,6 +212,38 @@ def swap(staging: Path, output: Path) -> None:
             old.rename(output)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def process_identity(pid: int) -> str:
+    """A process id with its start time (from /proc): "" if the process is gone.
+
+    A pid alone can be reused by an unrelated process once the recorded one has died; the pair cannot.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return ""
+    return f"{pid} {fields[19]}"  # field 22 of stat: the start time in clock ticks since boot
+
+
+def record_process(folder: Path, role: str, pid: int) -> None:
+    """Note a process of this run (a worker, a kernel) so that the runner can stop it, and only it."""
+    identity = process_identity(pid)
+    if identity:
+        (folder / f"{role}-{pid}.pid").write_text(identity, encoding="utf-8")
+
+
+def kill_recorded(folder: Path) -> None:
+    """Kill every recorded process that is still the one recorded (never a process that reused its pid)."""
+    for pid_file in sorted(folder.glob("*.pid")):
+        try:
+            recorded = pid_file.read_text(encoding="utf-8").strip()
+            pid = int(recorded.split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        if process_identity(pid) == recorded:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def describe_os_error(error: OSError) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 from helpers import paths
 from helpers.publish.collection import Job, Outcome
+from helpers.publish.staging import record_process
 
 KERNEL_NAME = "python3"
 #: Longest ipc socket path used (the system limit is 107 bytes; the manager appends "-NN").
@@ -63,7 +64,7 @@ def start_worker(run_dir: str) -> None:
     # Failures are reported in the run's summary; library log lines would only repeat them on stderr.
     logging.disable(logging.CRITICAL)
     _RUN_DIR = Path(run_dir)
-    (_RUN_DIR / f"worker-{os.getpid()}.pid").write_text(str(os.getpid()), encoding="utf-8")
+    record_process(_RUN_DIR, "worker", os.getpid())
     _KERNEL = _new_manager()
     import multiprocessing.util
 
@@ -103,7 +104,7 @@ def _ensure_kernel() -> None:
     _sync(_KERNEL.start_kernel)(cwd=str(paths.PROJECT_ROOT), env={**os.environ, "JINSHUI_BATCH": "1"})
     pid = _kernel_pid()
     if pid is not None and _RUN_DIR is not None:
-        (_RUN_DIR / f"kernel-{pid}.pid").write_text(str(pid), encoding="utf-8")
+        record_process(_RUN_DIR, "kernel", pid)
 
 
 def stop_kernel() -> None:

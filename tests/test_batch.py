@@ -178,9 +178,11 @@ def test_list_shows_parameters_and_defaults() -> None:
 
 
 def test_text_from_data_is_escaped(tmp_path: Path, report_copy: Path) -> None:
+    # Data text is text, in HTML (raw <script>) as in Markdown ([link](javascript:...)) and in styled tables.
     figures = report_copy / "figures.csv"
     original = figures.read_text(encoding="utf-8")
-    hostile = original.replace(",Gross regional product (GDP),", ",Gross <script>alert('x')</script> product,")
+    label = "Gross <script>alert('x')</script> [link](javascript:alert(4)) product"
+    hostile = original.replace(",Gross regional product (GDP),", f",{label},")
     assert hostile != original
     figures.write_text(hostile, encoding="utf-8")
     output = tmp_path / "out"
@@ -192,6 +194,9 @@ def test_text_from_data_is_escaped(tmp_path: Path, report_copy: Path) -> None:
         text = (output / page).read_text(encoding="utf-8")
         assert "<script>alert('x')" not in text, page
         assert "&lt;script&gt;alert(" in text, page
+        assert 'href="javascript:' not in text, page
+    for page in ("00_overview.html", "02_economy.html"):  # the sentences built from data show it as written
+        assert "[link](javascript:alert(4))" in (output / page).read_text(encoding="utf-8"), page
 
 
 def test_code_is_hidden_unless_asked(collection: Path, published_good: tuple[Path, dict[str, str]]) -> None:

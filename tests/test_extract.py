@@ -25,8 +25,8 @@ def test_magnitude_after_an_arabic_number_is_not_a_separate_mention() -> None:
 
 
 def test_report_mentions_count(report: str) -> None:
-    # 96 figures (one mention each) + 42 excluded mentions (38 rows; 六稳/六保 twice in two rows,
-    # 三送一强/一联三帮 twice for 三 and for 一) = 138 mentions.
+    # 95 figures (one mention each) + 43 excluded mentions (39 rows; 六稳/六保 twice in two rows,
+    # 三送一强/一联三帮 twice for 三 and for 一; 三分钟 moved from the figures to the excluded names) = 138.
     frame = mentions_frame(report)
     assert len(frame) == 138
     assert list(frame.columns) == ["token", "start", "end", "numeral_system", "clause"]

@@ -61,6 +61,10 @@ def test_notebook_is_clean_and_well_formed(path: Path) -> None:
     assert tagged == [1], "exactly one parameters cell, right after the title"
     assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
     assert "report.start(" in notebook.cells[2].source, "parameters are validated in the next cell"
+    # An interactive run must not write into the folder the batch publishes (its manifest would go stale).
+    defaults: dict[str, object] = {}
+    exec(notebook.cells[1].source, {}, defaults)  # literal defaults only: the cell is data, not code
+    assert defaults["output_dir"] == "lab-output"
 
 
 def _expected_results(stem: str, overrides: dict[str, str], output: Path) -> dict:

@@ -284,3 +284,57 @@ def test_the_district_rates_are_clipped_too() -> None:
     inputs = Inputs(subject_report().figures(), load_reference())
     # 人大代表建议、委员提案办结率100%: [99.5, 100], never above 100.
     assert inputs.get(fig("proposals_completion_rate")).as_tuple() == (100, 99.5, 100)
+
+
+# --- both languages ---------------------------------------------------------------------------------------
+
+
+def test_every_note_has_its_chinese_twin(metrics: pd.DataFrame) -> None:
+    has_en, has_zh = metrics["note"] != "", metrics["note_zh"] != ""
+    assert (has_en == has_zh).all(), metrics.loc[has_en != has_zh, "metric_id"].tolist()
+    english = metrics["note_zh"].str.contains(r"[A-Za-z]+ [A-Za-z]+ [A-Za-z]+", regex=True)
+    assert not english.any(), metrics.loc[english, "note_zh"].tolist()
+
+
+def test_a_scope_mismatch_names_both_scopes_in_both_languages(metrics: pd.DataFrame) -> None:
+    row = _row(metrics, "budget_revenue_share_of_zhengzhou")
+    # indicator_map.csv: jinshui-2020 budget revenue is district_level, Zhengzhou's local_all_levels_in_area;
+    # scopes.csv names them.
+    assert "Jinshui is district level only, Zhengzhou is local revenue of all levels in the area" in row["note"]
+    assert "金水区为区本级，郑州市为辖区内地方各级合计" in row["note_zh"]
+
+
+def test_the_per_capita_caveat_in_chinese(metrics: pd.DataFrame) -> None:
+    row = _row(metrics, "gdp_per_capita", "resident_2019")
+    assert "不是居民收入" in row["note_zh"] and "抽样估计数" in row["note_zh"]
+
+
+def _vocabulary_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "indicators"
+    shutil.copytree(paths.INDICATORS_DIR, folder)
+    return folder
+
+
+def test_a_scope_that_scopes_csv_does_not_define_is_an_error(tmp_path: Path) -> None:
+    from helpers.analysis.indicators import load_vocabulary
+    from helpers.sources.figures import FiguresValidationError
+
+    folder = _vocabulary_copy(tmp_path)
+    scopes = folder / "scopes.csv"
+    lines = scopes.read_text(encoding="utf-8").splitlines()
+    scopes.write_text("\n".join(x for x in lines if not x.startswith("households,")) + "\n", encoding="utf-8")
+    with pytest.raises(FiguresValidationError, match=r"scope 'households' is not defined in scopes\.csv"):
+        load_vocabulary(folder)
+
+
+def test_a_note_without_its_chinese_twin_is_an_error(tmp_path: Path) -> None:
+    from helpers.analysis.indicators import load_vocabulary
+    from helpers.sources.figures import FiguresValidationError
+
+    folder = _vocabulary_copy(tmp_path)
+    mapping = folder / "indicator_map.csv"
+    table = pd.read_csv(mapping, dtype=str, keep_default_na=False)
+    table.loc[0, "note_zh"] = ""  # line 2: jinshui-2020 gdp, whose English note stays
+    table.to_csv(mapping, index=False)
+    with pytest.raises(FiguresValidationError, match=r"indicator_map\.csv line 2: note and note_zh must both be given"):
+        load_vocabulary(folder)

@@ -262,7 +262,7 @@ def rule_scope_mismatch(figures: pd.DataFrame, metrics: pd.DataFrame, reference:
             "warning",
             _figure_ids(row.inputs, figure_ids),
             f"{row.label_en} = {_value_text(row.value, row.unit)} compares different scopes; {row.note}.",
-            f"{row.label_zh}={_value_text(row.value, row.unit)}:比较口径不同,仅供参考。",
+            f"{row.label_zh}={_value_text(row.value, row.unit)}：比较口径不同，仅供参考；{row.note_zh}。",
         )
         for row in rows.itertuples(index=False)
     ]
@@ -313,7 +313,7 @@ def rule_missing_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, refer
             + f" is not computed: {row.note}.",
             f"{row.label_zh}"
             + (f"({row.population_basis})" if row.population_basis else "")
-            + "未计算:缺少有出处的对比数据。",
+            + f"未计算：{row.note_zh}。",
         )
         for row in rows.itertuples(index=False)
     ]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from helpers.analysis.indicators import ENTITY_NAMES, REFERENCE_SOURCE, Indicator, Observation, Vocabulary
 from helpers.analysis.intervals import Estimate
+from helpers.bilingual import Bilingual, join_notes
 from helpers.sources.reference import PopulationBasis
 
 SUBJECT = "jinshui"
@@ -25,9 +26,10 @@ PARENTS: tuple[str, ...] = ("zhengzhou", "henan", "china")
 EXPECTED_PARENTS: tuple[str, ...] = ("zhengzhou", "henan")
 #: Population bases on which Jinshui's per-capita values are defensible (same scope as its figures).
 DEFENSIBLE_BASES: tuple[str, ...] = ("resident_2019", "census_2020_scope_adjusted")
-BASIS_MISMATCH = (
+BASIS_MISMATCH = Bilingual(
     "scope mismatch: the report's figures exclude Zhengdong New District, this population includes it "
-    "(per-capita values are understated, shares of population overstated)"
+    "(per-capita values are understated, shares of population overstated)",
+    "口径不一致：报告数据不含郑东新区，此人口数含郑东新区（人均值偏低，人口占比偏高）",
 )
 #: Indicators whose growth is nominal, so that a level over (1 + growth) is the previous year's level.
 NOMINAL_GROWTH: dict[str, str] = {
@@ -50,7 +52,7 @@ class Row:
     formula: str
     inputs: tuple[str, ...]
     status: str
-    note: str
+    note: Bilingual
     population_basis: str = ""
     evidence: str = ""
 
@@ -70,7 +72,8 @@ class Row:
             "inputs": ";".join(self.inputs),
             "population_basis": self.population_basis,
             "status": self.status,
-            "note": self.note,
+            "note": self.note.en,
+            "note_zh": self.note.zh,
             "evidence": self.evidence,
         }
 
@@ -121,8 +124,11 @@ class Comparator:
                 f"{previous[0].qualified_id} × (1 + {growth.qualified_id} / 100)",
                 (previous[0].qualified_id, growth.qualified_id),
                 "derived",
-                f"no source prints the 2020 level; derived from the 2019 level ({previous[0].note}) and the "
-                f"growth printed in {growth.source_label}",
+                Bilingual(
+                    f"no source prints the 2020 level; derived from the 2019 level ({previous[0].note}) and the "
+                    f"growth printed in {growth.source_label}",
+                    f"无来源载有2020年数，由2019年数（{previous[0].note_zh}）与{growth.source_label}所载增速推算",
+                ),
                 evidence=_evidence(previous[0], growth),
             )
         )
@@ -141,18 +147,24 @@ class Comparator:
         )
 
 
-def _status(district: Observation, parent: Observation, indicator: Indicator) -> tuple[str, str]:
+def _status(
+    district: Observation, parent: Observation, indicator: Indicator, scopes: dict[str, Bilingual]
+) -> tuple[str, Bilingual]:
     """Ok only when both scopes are the same and neither side is derived; else the reason."""
-    notes = [n for n in (district.note, parent.note) if n]
+    notes = (district.notes, parent.notes)
     if district.scope != parent.scope:
-        reason = (
-            f"scope mismatch: {ENTITY_NAMES[district.entity][0]} is {district.scope.replace('_', ' ')}, "
-            f"{ENTITY_NAMES[parent.entity][0]} is {parent.scope.replace('_', ' ')}"
+        (ours_en, ours_zh), (theirs_en, theirs_zh) = ENTITY_NAMES[district.entity], ENTITY_NAMES[parent.entity]
+        ours, theirs = scopes[district.scope], scopes[parent.scope]
+        reason = Bilingual(
+            f"scope mismatch: {ours_en} is {ours.en}, {theirs_en} is {theirs.en}",
+            f"口径不一致：{ours_zh}为{ours.zh}，{theirs_zh}为{theirs.zh}",
         )
-        return "scope_mismatch", "; ".join([reason, indicator.scope_note, *notes])
+        return "scope_mismatch", join_notes(reason, indicator.scope_notes, *notes)
     if parent.source == "derived":
-        return "derived", "; ".join(["the comparator is derived, not printed", *notes])
-    return "ok", "; ".join(notes)
+        return "derived", join_notes(
+            Bilingual("the comparator is derived, not printed", "对比数据为推算值，非原文所载"), *notes
+        )
+    return "ok", join_notes(*notes)
 
 
 def cross_level_rows(
@@ -175,7 +187,7 @@ def cross_level_rows(
                 if indicator.core and parent_id in EXPECTED_PARENTS and indicator.measure in ("flow", "stock"):
                     rows.append(_missing(indicator, parent_id, district, theme))
                 continue
-            rows.append(_compare(indicator, district, parent, theme))
+            rows.append(_compare(indicator, district, parent, theme, vocabulary.scopes))
     return [*comparator.derived, *rows], comparator
 
 
@@ -191,19 +203,26 @@ def _missing(indicator: Indicator, parent_id: str, district: Observation, theme:
         f"{district.qualified_id} / {parent_id}:{indicator.code} × 100",
         (district.qualified_id,),
         "missing",
-        f"missing comparator: no report or reference table of this project prints {name_en}'s 2020 {indicator.name_en}",
+        Bilingual(
+            f"missing comparator: no report or reference table of this project prints {name_en}'s 2020 "
+            f"{indicator.name_en}",
+            f"缺少对比数据：本项目的报告和参考表均未载有{name_zh}2020年{indicator.name_zh}",
+        ),
     )
 
 
-def _compare(indicator: Indicator, district: Observation, parent: Observation, theme: str) -> Row:
+def _compare(
+    indicator: Indicator, district: Observation, parent: Observation, theme: str, scopes: dict[str, Bilingual]
+) -> Row:
     """The share (flows, stocks), difference (conditions) or growth gap (growth rates) of one pair."""
-    status, note = _status(district, parent, indicator)
+    status, note = _status(district, parent, indicator, scopes)
     name_en, name_zh = ENTITY_NAMES[parent.entity]
     inputs = (district.qualified_id, parent.qualified_id)
     if indicator.measure in ("flow", "stock"):
         share = (district.estimate / parent.estimate).scale(100.0)
         if share.value > 100 and status == "ok":
-            status, note = "implausible", "; ".join(["a part larger than its whole: one of the two is wrong", note])
+            larger = Bilingual("a part larger than its whole: one of the two is wrong", "部分大于整体：两者必有一误")
+            status, note = "implausible", join_notes(larger, note)
         return Row(
             f"{indicator.code}_share_of_{parent.entity}",
             theme,
@@ -252,7 +271,7 @@ def implied_previous_rows(vocabulary: Vocabulary, comparator: Comparator) -> Ite
                 f"{level.qualified_id} / (1 + {growth.qualified_id} / 100)",
                 (level.qualified_id, growth.qualified_id),
                 "ok",
-                "nominal growth",
+                Bilingual("nominal growth", "名义增速"),
                 evidence=_evidence(level, growth),
             )
 
@@ -268,7 +287,7 @@ def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], s
             mismatch = basis_id not in DEFENSIBLE_BASES
             share = (basis.estimate / population.estimate).scale(100.0)
             status = "scope_mismatch" if mismatch else "ok"
-            basis_note = BASIS_MISMATCH if mismatch else basis.caveat_en
+            basis_note = BASIS_MISMATCH if mismatch else basis.caveats
             yield Row(
                 f"population_share_of_{parent_id}",
                 "economy",
@@ -279,7 +298,7 @@ def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], s
                 f"{basis_id} / {population.qualified_id} × 100",
                 (*basis.inputs, population.qualified_id),
                 status,
-                f"{basis_note}; {name_en}: {population.note}",
+                join_notes(basis_note, Bilingual(f"{name_en}: {population.note}", f"{name_zh}：{population.note_zh}")),
                 basis_id,
                 _evidence(population),
             )
@@ -297,7 +316,7 @@ def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], s
                     f"({row.formula.removesuffix(' × 100')}) / ({basis_id} / {population.qualified_id})",
                     (*row.inputs, *basis.inputs, population.qualified_id),
                     "scope_mismatch" if mismatch or row.status == "scope_mismatch" else row.status,
-                    "; ".join(filter(None, [BASIS_MISMATCH if mismatch else "", row.note])),
+                    join_notes(BASIS_MISMATCH if mismatch else Bilingual(), row.note),
                     basis_id,
                     row.evidence,
                 )

@@ -17,12 +17,14 @@ import pandas as pd
 
 from helpers import paths
 from helpers.analysis.intervals import Estimate, figure_estimate
+from helpers.bilingual import Bilingual
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
 from helpers.sources.reference import ENTITY_IDS, MissingComparatorError, Reference
 from helpers.sources.registry import ReportSource
 
 INDICATORS_CSV = "indicators.csv"
 INDICATOR_MAP_CSV = "indicator_map.csv"
+SCOPES_CSV = "scopes.csv"
 MEASURES: tuple[str, ...] = ("flow", "stock", "growth", "condition", "per_capita")
 REFERENCE_SOURCE = "reference"
 #: The level of each entity the corpus and the reference tables speak of.
@@ -46,6 +48,12 @@ class Indicator:
     measure: str
     core: bool
     scope_note: str
+    scope_note_zh: str = ""
+
+    @property
+    def scope_notes(self) -> Bilingual:
+        """What the indicator's scope depends on, in both languages."""
+        return Bilingual(self.scope_note, self.scope_note_zh)
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,12 @@ class Observation:
     quote: str
     source_label: str
     qualifier: str = "exact"
+    note_zh: str = ""
+
+    @property
+    def notes(self) -> Bilingual:
+        """The mapping's note on this value, in both languages."""
+        return Bilingual(self.note, self.note_zh)
 
     @property
     def qualified_id(self) -> str:
@@ -82,6 +96,8 @@ class Vocabulary:
 
     indicators: dict[str, Indicator]
     mapping: pd.DataFrame
+    #: Each scope key's name in both languages (``district_level`` -> district level only / 区本级).
+    scopes: dict[str, Bilingual]
 
 
 def load_vocabulary(folder: Path | None = None) -> Vocabulary:
@@ -89,7 +105,26 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
     folder = folder or paths.INDICATORS_DIR
     table = read_csv_as_text(folder / INDICATORS_CSV)
     mapping = read_csv_as_text(folder / INDICATOR_MAP_CSV)
+    scope_table = read_csv_as_text(folder / SCOPES_CSV)
     problems: list[str] = []
+    for name, frame, needed in (
+        (INDICATORS_CSV, table, ("scope_note_zh",)),
+        (INDICATOR_MAP_CSV, mapping, ("note_zh",)),
+        (SCOPES_CSV, scope_table, ("scope", "name_en", "name_zh")),
+    ):
+        absent = [c for c in needed if c not in frame.columns]
+        if absent:
+            raise FiguresValidationError(str(folder), [f"{name}: missing columns {absent}"])
+    for name, frame, english, chinese in (
+        (INDICATORS_CSV, table, "scope_note", "scope_note_zh"),
+        (INDICATOR_MAP_CSV, mapping, "note", "note_zh"),
+        (SCOPES_CSV, scope_table, "name_en", "name_zh"),
+    ):
+        untranslated = frame[(frame[english] != "") != (frame[chinese] != "")]
+        problems += [
+            f"{name} line {i + 2}: {english} and {chinese} must both be given or both empty" for i in untranslated.index
+        ]
+    scopes = {row.scope: Bilingual(row.name_en, row.name_zh) for row in scope_table.itertuples(index=False)}
     for line, row in enumerate(table.itertuples(index=False), 2):
         if row.measure not in MEASURES:
             problems.append(f"{INDICATORS_CSV} line {line}: measure {row.measure!r} not one of {MEASURES}")
@@ -101,8 +136,8 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
     for line, row in enumerate(mapping.itertuples(index=False), 2):
         if row.indicator not in codes:
             problems.append(f"{INDICATOR_MAP_CSV} line {line}: unknown indicator {row.indicator!r}")
-        if not row.scope:
-            problems.append(f"{INDICATOR_MAP_CSV} line {line}: empty scope")
+        if row.scope not in scopes:
+            problems.append(f"{INDICATOR_MAP_CSV} line {line}: scope {row.scope!r} is not defined in {SCOPES_CSV}")
     duplicated = mapping.duplicated(["source", "item_id"])
     if duplicated.any():
         problems.append(f"{INDICATOR_MAP_CSV}: items mapped twice: {mapping.loc[duplicated, 'item_id'].tolist()}")
@@ -110,11 +145,18 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
         raise FiguresValidationError(str(folder), problems)
     indicators = {
         row.code: Indicator(
-            row.code, row.name_zh, row.name_en, row.unit, row.measure, row.core == "true", row.scope_note
+            row.code,
+            row.name_zh,
+            row.name_en,
+            row.unit,
+            row.measure,
+            row.core == "true",
+            row.scope_note,
+            row.scope_note_zh,
         )
         for row in table.itertuples(index=False)
     }
-    return Vocabulary(indicators, mapping)
+    return Vocabulary(indicators, mapping, scopes)
 
 
 def _entity_of_report(report: ReportSource) -> str:
@@ -164,6 +206,7 @@ def observations(
                     comparator.quote,
                     comparator.source,
                     "at_least" if row.item_id.endswith("_lower_bound") else "exact",
+                    row.note_zh,
                 )
             )
             continue
@@ -190,6 +233,7 @@ def observations(
                 str(figure["quote"]),
                 report.meta.title,
                 str(figure["qualifier"]),
+                row.note_zh,
             )
         )
     if problems:
@@ -213,6 +257,7 @@ def observations_frame(found: list[Observation]) -> pd.DataFrame:
             "section": o.section,
             "scope": o.scope,
             "note": o.note,
+            "note_zh": o.note_zh,
             "source": o.source_label,
             "quote": o.quote,
         }

@@ -32,6 +32,7 @@ from helpers.analysis.comparisons import (
 )
 from helpers.analysis.indicators import ENTITY_NAMES, Vocabulary, load_vocabulary, observations
 from helpers.analysis.intervals import Estimate, figure_estimate
+from helpers.bilingual import NONE, Bilingual, join_notes
 from helpers.sources.figures import FiguresValidationError
 from helpers.sources.reference import (
     POPULATION_BASES,
@@ -57,6 +58,7 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "population_basis",
     "status",
     "note",
+    "note_zh",
     "evidence",
     "basis_low",
     "basis_high",
@@ -121,9 +123,9 @@ class MetricSpec:
     compute: Callable[..., Estimate]
     formula: str
     status: str = "ok"
-    note: str = ""
+    note: Bilingual = NONE
     #: Returns a reason when the computed value cannot be true (the row's status becomes ``implausible``).
-    check: Callable[[Estimate, list[Estimate]], str] | None = None
+    check: Callable[[Estimate, list[Estimate]], Bilingual] | None = None
 
 
 def ratio(
@@ -136,7 +138,7 @@ def ratio(
     *,
     percent: bool = True,
     status: str = "ok",
-    note: str = "",
+    note: Bilingual = NONE,
 ) -> MetricSpec:
     """Part / whole (× 100 for a percent)."""
     factor = 100.0 if percent else 1.0
@@ -162,7 +164,7 @@ def previous_from_growth(
     level: Term,
     growth: Term,
     unit: str,
-    note: str = "",
+    note: Bilingual = NONE,
 ) -> MetricSpec:
     """The previous-year level implied by a level and its growth rate: level / (1 + g/100)."""
     return MetricSpec(
@@ -186,7 +188,7 @@ def total_from_share(
     part: Term,
     share: Term,
     unit: str,
-    note: str = "",
+    note: Bilingual = NONE,
 ) -> MetricSpec:
     """The comparator total implied by a part and the share it is said to be: part / (share / 100)."""
     return MetricSpec(
@@ -203,13 +205,14 @@ def total_from_share(
     )
 
 
-def _total_at_least_part(result: Estimate, values: list[Estimate]) -> str:
+def _total_at_least_part(result: Estimate, values: list[Estimate]) -> Bilingual:
     """A total implied by a share cannot be smaller than the part it contains."""
     if result.high < values[0].low:
-        return (
-            "implausible: the implied total is smaller than the part it contains, so the printed share cannot be true"
+        return Bilingual(
+            "implausible: the implied total is smaller than the part it contains, so the printed share cannot be true",
+            "不合理：推算出的总量小于其所含部分，原文所载比重不可能成立",
         )
-    return ""
+    return NONE
 
 
 def difference(
@@ -220,7 +223,7 @@ def difference(
     left: Term,
     right: Term,
     unit: str,
-    note: str = "",
+    note: Bilingual = NONE,
 ) -> MetricSpec:
     """Left − right, for levels in the same unit (also the previous-year level implied by a change)."""
     return MetricSpec(
@@ -257,7 +260,10 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         fig("innovation_incubators"),
         fig("innovation_incubators_share_of_city"),
         "count",
-        note="the total a stated share implies must be at least the part; the audit checks it",
+        note=Bilingual(
+            "the total a stated share implies must be at least the part; the audit checks it",
+            "由比重推算的总量不得小于部分本身；数据核查会检验这一点",
+        ),
     ),
     total_from_share(
         "implied_henan_market_entities",
@@ -267,7 +273,10 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         fig("market_entities_total"),
         fig("market_entities_share_of_henan"),
         "count",
-        note="compare with Henan's own printed total (henan-2021:market_entities)",
+        note=Bilingual(
+            "compare with Henan's own printed total (henan-2021:market_entities)",
+            "可与河南省报告自载的总量对照（henan-2021:market_entities）",
+        ),
     ),
     # Implied previous-year levels.
     previous_from_growth(
@@ -305,7 +314,10 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         "现代服务业增加值占GDP比重",
         fig("modern_services_value_added"),
         fig("gdp"),
-        note="GDP is a floor, so the printed ratio is a ceiling; Zhengzhou's tertiary share is 59% (broader)",
+        note=Bilingual(
+            "GDP is a floor, so the printed ratio is a ceiling; Zhengzhou's tertiary share is 59% (broader)",
+            "GDP为下限，故所得比值为上限；郑州市第三产业占比为59%（口径更宽）",
+        ),
     ),
     ratio(
         "retail_sales_to_gdp",
@@ -339,9 +351,10 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         fig("tax_fee_relief"),
         fig("general_budget_revenue"),
         status="scope_mismatch",
-        note=(
+        note=Bilingual(
             "scope mismatch: relief covers taxes of every fiscal level, fees and social insurance premiums; "
-            "the district's budget revenue is its own local share only"
+            "the district's budget revenue is its own local share only",
+            "口径不一致：减免涵盖各级财政的税收、收费和社保费，而区一般公共预算收入仅为区级留成部分",
         ),
     ),
     ratio(
@@ -367,7 +380,10 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         "跨境电商交易额与外贸进出口之比",
         fig("cross_border_ecommerce_turnover"),
         fig("foreign_trade"),
-        note="different concepts: e-commerce turnover is not necessarily part of customs trade",
+        note=Bilingual(
+            "different concepts: e-commerce turnover is not necessarily part of customs trade",
+            "概念不同：跨境电商交易额未必包含在海关进出口额之内",
+        ),
     ),
     ratio(
         "one_visit_items_share",
@@ -392,7 +408,10 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         "上半年GDP占全年比重",
         cmp("jinshui_gdp_h1"),
         fig("gdp"),
-        note="first half from the Zhengzhou Statistics Bureau ranking; the full year is a floor",
+        note=Bilingual(
+            "first half from the Zhengzhou Statistics Bureau ranking; the full year is a floor",
+            "上半年数取自郑州市统计局排名；全年数为下限",
+        ),
     ),
 )
 
@@ -449,12 +468,19 @@ PER_CAPITA: tuple[tuple[str, str, bool, str, str, str], ...] = (
     ),
 )
 #: What a per-capita value of each quantity means: output and counts by workplace are not residents' income.
-PER_CAPITA_NOTES: dict[str, str] = {
-    "gdp": "output produced in the district per resident, not residents' income",
-    "retail_sales": "sales of units located in the district per resident (shoppers come from elsewhere), not income",
-    "medical_workers": (
+PER_CAPITA_NOTES: dict[str, Bilingual] = {
+    "gdp": Bilingual(
+        "output produced in the district per resident, not residents' income",
+        "按常住人口平均的辖区产出，不是居民收入",
+    ),
+    "retail_sales": Bilingual(
+        "sales of units located in the district per resident (shoppers come from elsewhere), not income",
+        "按常住人口平均的辖区内单位零售额（购物者也来自区外），不是收入",
+    ),
+    "medical_workers": Bilingual(
         "workplace-based: counts staff of every hospital in the district, including provincial and city "
-        "hospitals that serve the whole province, not residents' access to care"
+        "hospitals that serve the whole province, not residents' access to care",
+        "按单位所在地统计：包括辖区内服务全省的省、市级医院的全部人员，不代表居民的就医可及性",
     ),
 }
 #: Parents' per-capita values computed on their own census population, once: (stem, indicator, per 1,000?).
@@ -471,10 +497,8 @@ def _per_capita_specs(basis: PopulationBasis) -> Iterator[MetricSpec]:
     population = Term("pop", basis.basis_id)
     mismatch = basis.basis_id not in DEFENSIBLE_BASES
     for stem, figure_id, per_1000, label_en, label_zh, theme in PER_CAPITA:
-        notes = [BASIS_MISMATCH if mismatch else basis.caveat_en, PER_CAPITA_NOTES.get(figure_id, "")]
-        spec = _per_capita(
-            stem, theme, label_en, label_zh, fig(figure_id), population, per_1000, "; ".join(filter(None, notes))
-        )
+        note = join_notes(BASIS_MISMATCH if mismatch else basis.caveats, PER_CAPITA_NOTES.get(figure_id, NONE))
+        spec = _per_capita(stem, theme, label_en, label_zh, fig(figure_id), population, per_1000, note)
         yield replace(spec, status="scope_mismatch") if mismatch else spec
 
 
@@ -486,7 +510,7 @@ def _per_capita(
     quantity: Term,
     population: Term,
     per_1000: bool,
-    note: str,
+    note: Bilingual,
 ) -> MetricSpec:
     """Quantity / population (× 1,000 per thousand residents)."""
     factor = 1000.0 if per_1000 else 1.0
@@ -516,24 +540,31 @@ def _evaluate(spec: MetricSpec, inputs: Inputs, bases: dict[str, PopulationBasis
         "population_basis": basis_id,
         "inputs": ";".join(_input_ids(spec, bases)),
         "status": spec.status,
-        "note": spec.note,
+        "note": spec.note.en,
+        "note_zh": spec.note.zh,
     }
     try:
         values = [bases[t.ident].estimate if t.source == "pop" else inputs.get(t) for t in spec.terms]
     except MissingComparatorError as missing:
-        reason = f"missing comparator {missing.comparator_id}: {missing.reason}"
+        reason = Bilingual(
+            f"missing comparator {missing.comparator_id}: {missing.reasons.en}",
+            f"缺少对比数据 {missing.comparator_id}：{missing.reasons.zh}",
+        )
+        note = join_notes(reason, spec.note)
         return {
             **row,
             "value": math.nan,
             "low": math.nan,
             "high": math.nan,
             "status": "missing",
-            "note": "; ".join(filter(None, [reason, spec.note])),
+            "note": note.en,
+            "note_zh": note.zh,
         }
     result = spec.compute(*values)
     problem = spec.check(result, values) if spec.check else ""
     if problem:
-        row["status"], row["note"] = "implausible", "; ".join(filter(None, [problem, spec.note]))
+        note = join_notes(problem, spec.note)
+        row["status"], row["note"], row["note_zh"] = "implausible", note.en, note.zh
     return {**row, "value": result.value, "low": result.low, "high": result.high}
 
 
@@ -612,7 +643,10 @@ def _parent_per_capita_rows(comparator: Comparator, vocabulary: Vocabulary) -> I
                 f"{quantity.qualified_id} / {population.qualified_id}" + (" × 1000" if per_1000 else ""),
                 (quantity.qualified_id, population.qualified_id),
                 "derived" if derived else "ok",
-                "; ".join(filter(None, [f"census 2020 population ({population.note})", indicator.scope_note])),
+                join_notes(
+                    Bilingual(f"census 2020 population ({population.note})", f"七普人口（{population.note_zh}）"),
+                    indicator.scope_notes,
+                ),
                 evidence=_evidence(quantity, population) if not derived else _evidence(population),
             )
 
@@ -637,7 +671,7 @@ def _with_relative_per_capita(table: pd.DataFrame, parent_rows: list[Row]) -> pd
                     f"{stem}[{row.population_basis}] / {parent.metric_id}",
                     (*row.inputs.split(";"), *parent.inputs),
                     status,
-                    "; ".join(filter(None, [row.note, parent.note])),
+                    join_notes(Bilingual(row.note, row.note_zh), parent.note),
                     row.population_basis,
                     parent.evidence,
                 ).as_dict()

@@ -79,7 +79,7 @@ def comparison_details(metrics: pd.DataFrame, basis: str, lang: str, theme: str 
             {
                 text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
                 text("sources", lang): _sources(row.evidence),
-                text("note", lang): row.note,
+                text("note", lang): row.note_zh if lang == "zh" else row.note,
             }
             for row in rows.itertuples(index=False)
         ]
@@ -92,7 +92,9 @@ def missing_comparisons(metrics: pd.DataFrame, lang: str, theme: str | None = No
     rows = rows[rows["status"] == "missing"]
     if rows.empty:
         return ""
-    labels = ", ".join(row.label_zh if lang == "zh" else row.label_en for row in rows.itertuples(index=False))
+    labels = ("、" if lang == "zh" else ", ").join(
+        row.label_zh if lang == "zh" else row.label_en for row in rows.itertuples(index=False)
+    )
     return text("missing_comparisons", lang, labels=labels)
 
 

@@ -18,6 +18,7 @@ from pandera.errors import SchemaErrors
 
 from helpers import paths
 from helpers.analysis.intervals import Estimate, printed_estimate
+from helpers.bilingual import Bilingual
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
 from helpers.sources.numbers import NumberParseError, parse_quantity
 
@@ -25,6 +26,8 @@ COMPARATORS_CSV = "comparators_2020.csv"
 CENSUS_CSV = "census2020_zhengzhou_counties.csv"
 DISTRICT_POPULATION_CSV = "zhengzhou_2019_resident_population_by_district.csv"
 MISSING_CSV = "missing_comparators.csv"
+#: Each gap is named and explained in both languages.
+MISSING_COLUMNS: tuple[str, ...] = ("entity", "indicator", "needed_for", "reason", "needed_for_zh", "reason_zh")
 
 ENTITY_IDS: dict[str, str] = {
     "郑州市": "zhengzhou",
@@ -43,12 +46,17 @@ LOWER_BOUND_SUFFIX = "_lower_bound"
 
 
 class MissingComparatorError(LookupError):
-    """A comparator with no cited source; ``reason`` says why it is missing."""
+    """A comparator with no cited source; ``reasons`` says why it is missing, in both languages."""
 
-    def __init__(self, comparator_id: str, reason: str) -> None:
+    def __init__(self, comparator_id: str, reasons: Bilingual) -> None:
         """Keep the id and the reason."""
-        self.comparator_id, self.reason = comparator_id, reason
-        super().__init__(f"{comparator_id}: missing ({reason})")
+        self.comparator_id, self.reasons = comparator_id, reasons
+        super().__init__(f"{comparator_id}: missing ({reasons.en})")
+
+    @property
+    def reason(self) -> str:
+        """The reason in English."""
+        return self.reasons.en
 
 
 def comparators_schema() -> pa.DataFrameSchema:
@@ -100,6 +108,11 @@ class PopulationBasis:
     #: Which comparator populations go with this basis (for Zhengzhou's and Henan's per-capita values).
     comparator_population: str = "census"
 
+    @property
+    def caveats(self) -> Bilingual:
+        """The caveat in both languages."""
+        return Bilingual(self.caveat_en, self.caveat_zh)
+
 
 @dataclass
 class Reference:
@@ -117,11 +130,13 @@ class Reference:
             return self._by_id[comparator_id]
         raise MissingComparatorError(comparator_id, self.missing_reason(comparator_id))
 
-    def missing_reason(self, comparator_id: str) -> str:
+    def missing_reason(self, comparator_id: str) -> Bilingual:
         """The recorded reason a comparator is missing, or a generic one if it was never looked for."""
         ids = self.missing["entity"].map(ENTITY_IDS) + "_" + self.missing["indicator"]
-        reasons = self.missing.loc[ids == comparator_id, "reason"]
-        return reasons.iloc[0] if len(reasons) else "no report or reference table of this project cites it"
+        recorded = self.missing.loc[ids == comparator_id]
+        if len(recorded):
+            return Bilingual(recorded["reason"].iloc[0], recorded["reason_zh"].iloc[0])
+        return Bilingual("no report or reference table of this project cites it", "本项目的报告和参考表均未载有该数据")
 
     def has(self, comparator_id: str) -> bool:
         """Whether a sourced comparator exists."""
@@ -214,6 +229,9 @@ def load_reference(reference_dir: Path | None = None) -> Reference:
     census = pd.read_csv(folder / CENSUS_CSV, dtype={"area_code": str}, encoding="utf-8")
     district = pd.read_csv(folder / DISTRICT_POPULATION_CSV, encoding="utf-8")
     missing = read_csv_as_text(folder / MISSING_CSV)
+    absent = [c for c in MISSING_COLUMNS if c not in missing.columns]
+    if absent:
+        raise FiguresValidationError(str(folder / MISSING_CSV), [f"missing columns {absent}"])
     _check_consistency(census, district, by_id, folder)
     return Reference(comparators, census, district, missing, by_id)
 
@@ -255,12 +273,12 @@ def population_bases(reference: Reference) -> dict[str, PopulationBasis]:
             "resident_2019",
             resident,
             "Resident population, end of 2019 (Jinshui without Zhengdong)",
-            "2019年末常住人口(不含郑东新区)",
+            "2019年末常住人口（不含郑东新区）",
             "Same scope as the report's figures, but a sample estimate one year earlier; Zhengzhou's own 2019 "
             "estimate of the same vintage proved far below its 2020 census count, so per-capita values on this "
             "basis may be overstated by more than a year's growth.",
-            "统计口径与报告一致,但为早一年的抽样估计数;同期郑州市2019年估计数远低于2020年普查数,"
-            "故此口径下人均值可能偏高,且偏高幅度可能超过一年的人口增长。",
+            "统计口径与报告一致，但为早一年的抽样估计数；同期郑州市2019年估计数远低于2020年普查数，"
+            "故此口径下人均值可能偏高，且偏高幅度可能超过一年的人口增长。",
             "jinshui_resident_population_2019",
             ("jinshui_resident_population_2019",),
             "resident_2019",
@@ -269,10 +287,10 @@ def population_bases(reference: Reference) -> dict[str, PopulationBasis]:
             "census_2020_incl_zhengdong",
             census,
             "7th census 2020, unit 410105 (includes Zhengdong New District)",
-            "七普2020年(410105单元,含郑东新区)",
+            "七普2020年（410105单元，含郑东新区）",
             "Wider scope than the report's figures (it includes Zhengdong New District): per-capita values are "
             "lower bounds.",
-            "口径比报告数据宽(含郑东新区):人均值为下限。",
+            "口径比报告数据宽（含郑东新区）：人均值为下限。",
             "jinshui_census_population_incl_zhengdong",
             ("jinshui_census_population_incl_zhengdong",),
         ),
@@ -280,10 +298,10 @@ def population_bases(reference: Reference) -> dict[str, PopulationBasis]:
             "census_2020_scope_adjusted",
             census * jinshui_share,
             "7th census 2020 scaled to Jinshui without Zhengdong (2019 shares)",
-            "七普2020年按2019年金水区占比折算(不含郑东新区)",
+            "七普2020年按2019年金水区占比折算（不含郑东新区）",
             "Assumes Jinshui's share of Jinshui + Zhengdong was the same in the 2020 census as at the end of "
             "2019; an estimate, not a published figure.",
-            "假设2020年普查中金水区占金水区与郑东新区合计的比例与2019年末相同;为估算值,非公布数。",
+            "假设2020年普查中金水区占金水区与郑东新区合计的比例与2019年末相同；为估算值，非公布数。",
             "census_410105 × resident_2019_jinshui / (resident_2019_jinshui + resident_2019_zhengdong)",
             (
                 "jinshui_census_population_incl_zhengdong",

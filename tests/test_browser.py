@@ -3,9 +3,10 @@ loaded, every link from the index resolves, a table of contents on every page; a
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
@@ -93,4 +94,81 @@ def test_every_report_page(browser, published: Path, stem: str) -> None:
             "table.dataframe >> nth=0", "t => [...t[0].tBodies[0].rows].filter(r => r.style.display !== 'none').length"
         )
         assert visible == 0
+    page.close()
+
+
+# --- both languages -----------------------------------------------------------------------------------------
+KEY_FINDINGS = {"en": "Key findings", "zh": "要点摘要"}
+NOTE_HEADER = {"en": "Note", "zh": "说明"}
+ENGLISH_PHRASE = re.compile(r"[A-Za-z]+ [A-Za-z]+ [A-Za-z]+")
+SHOWCASE = ("00_overview", "02_economy")  # an overview and a theme page: their screenshots go into docs/
+
+
+def _page_file(published: Path, stem: str, lang: str) -> Path:
+    return published / (f"{stem}.html" if lang == "en" else f"{stem}.{lang}.html")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("stem", [s for s in collection.notebook_paths() if s != "07_data_audit"])
+def test_a_report_answers_first_in_its_language(browser, published: Path, stem: str, lang: str) -> None:
+    page, problems = _open(browser, _page_file(published, stem, lang))
+    assert problems == []
+    assert page.get_attribute("html", "lang") == lang
+    # Key findings come first: the first section heading, 3-5 sentences, all before the first table.
+    layout = page.evaluate(
+        """label => {
+            const heading = document.querySelector('h2');
+            const cell = heading.closest('.jp-Cell');
+            let next = cell.nextElementSibling;
+            while (next && !next.querySelector('ul')) next = next.nextElementSibling;
+            const table = document.querySelector('table.dataframe');
+            return {
+                first: heading.textContent.replace('¶', '').trim(),
+                items: next ? next.querySelector('ul').children.length : 0,
+                before: !!(heading.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING)
+                    && !!(next.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING),
+            };
+        }""",
+        KEY_FINDINGS[lang],
+    )
+    assert layout["first"] == KEY_FINDINGS[lang]
+    assert 3 <= layout["items"] <= 5
+    assert layout["before"], "key findings must come before the first table"
+    # No index column: pandas' row labels would be <th> cells in the body or a blank corner header.
+    assert page.locator("table.dataframe tbody th, table.dataframe thead th.blank").count() == 0
+    # The note columns (visible or folded) and all prose speak the page's language.
+    notes = page.evaluate(
+        """header => [...document.querySelectorAll('table.dataframe')].flatMap(table => {
+            const heads = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+            const column = heads.indexOf(header);
+            if (column < 0) return [];
+            return [...table.tBodies[0].rows].map(row => row.cells[column].textContent);
+        })""",
+        NOTE_HEADER[lang],
+    )
+    prose = page.evaluate(
+        """() => [...document.querySelectorAll('.jp-RenderedMarkdown')].map(element => {
+            const copy = element.cloneNode(true);
+            copy.querySelectorAll('code').forEach(code => code.remove());
+            return copy.textContent;
+        })"""
+    )
+    if lang == "zh":
+        assert notes or stem not in SHOWCASE, "the overview and the economy page have note columns"
+        assert [n for n in notes if ENGLISH_PHRASE.search(n)] == []
+        assert [p for p in prose if ENGLISH_PHRASE.search(p)] == []
+    # The twin page exists, is in the other language and links back.
+    href = page.get_attribute("a.jinshui-twin", "href")
+    twin = Path(unquote(urlparse(urljoin(page.url, href)).path))
+    assert twin == _page_file(published, stem, "zh" if lang == "en" else "en") and twin.exists()
+    back, _ = _open(browser, twin)
+    assert Path(unquote(urlparse(urljoin(back.url, back.get_attribute("a.jinshui-twin", "href"))).path)) == (
+        _page_file(published, stem, lang)
+    )
+    back.close()
+    if stem in SHOWCASE:
+        shot = paths.REPORTS_DIR / "screenshots" / f"{stem}.{lang}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot))  # the first screen: title, key findings and the first table
+        assert shot.stat().st_size > 10_000
     page.close()

@@ -4,6 +4,7 @@ results file agrees with the helpers' own computations. Notebooks are committed 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,13 +59,36 @@ def test_notebook_is_clean_and_well_formed(path: Path) -> None:
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code), "commit notebooks without outputs"
     tagged = [i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])]
-    assert tagged == [1], "exactly one parameters cell, right after the title"
-    assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
-    assert "report.start(" in notebook.cells[2].source, "parameters are validated in the next cell"
+    assert tagged == [2], "exactly one parameters cell, right after the title in both languages"
+    for cell, tag in zip(notebook.cells[:2], ("lang-en", "lang-zh"), strict=True):
+        assert cell.cell_type == "markdown" and cell.source.startswith("# ") and cell.metadata.tags == [tag]
+    assert "report.start(" in notebook.cells[3].source, "parameters are validated in the next cell"
     # An interactive run must not write into the folder the batch publishes (its manifest would go stale).
     defaults: dict[str, object] = {}
-    exec(notebook.cells[1].source, {}, defaults)  # literal defaults only: the cell is data, not code
+    exec(notebook.cells[2].source, {}, defaults)  # literal defaults only: the cell is data, not code
     assert defaults["output_dir"] == "lab-output"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=STEMS)
+def test_every_text_cell_has_its_twin_in_the_other_language(path: Path) -> None:
+    """Each page shows only its language's text cells: an English cell is followed by its Chinese twin, with
+    the same headings (levels) and anchors, and the Chinese one has no English sentence."""
+    cells = nbformat.read(path, as_version=4).cells
+    markdown = [c for c in cells if c.cell_type == "markdown"]
+    assert all(c.metadata.get("tags") in (["lang-en"], ["lang-zh"]) for c in markdown)
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "markdown" or cell.metadata.tags != ["lang-en"]:
+            continue
+        twin = cells[index + 1]
+        assert twin.cell_type == "markdown" and twin.metadata.tags == ["lang-zh"]
+
+        def headings(source: str) -> list[str]:
+            return [line.split(" ")[0] for line in source.splitlines() if line.startswith("#")]
+
+        assert headings(twin.source) == headings(cell.source)
+        assert re.findall(r'<a id="[^"]+"></a>', twin.source) == re.findall(r'<a id="[^"]+"></a>', cell.source)
+        prose = re.sub(r"<[^>]+>|`[^`]*`|\*\*|\[[^\]]*\]\([^)]*\)", "", twin.source)
+        assert not re.search(r"[A-Za-z]+ [A-Za-z]+ [A-Za-z]+", prose), twin.source
 
 
 def _expected_results(stem: str, overrides: dict[str, str], output: Path) -> dict:

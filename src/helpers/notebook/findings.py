@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.notebook.crosslevel import comparison_entity
-from helpers.notebook.labels import BASIS_SHORT, ENTITY_LABELS, format_interval, format_value, pick
+from helpers.notebook.labels import BASIS_SHORT, ENTITY_LABELS, format_estimate, pick
 
 PARENT_NAMES = ENTITY_LABELS
 _LINK = {"en": " [→ {label}](#{anchor})", "zh": " [→ {label}](#{anchor})"}
@@ -45,14 +45,11 @@ def largest_share(metrics: pd.DataFrame, lang: str, theme: str | None, escape: A
     if rows.empty:
         return ""
     row = rows.loc[rows["low"].idxmax()]  # ranked by what is sure (a bound's central value is only an edge)
-    value = format_value(row["value"], "percent", lang)
-    interval = format_interval(row["low"], row["high"], "percent", lang)
+    value = format_estimate(row["value"], row["low"], row["high"], "percent", lang)
     name = escape(_label(row, lang))
     if lang == "zh":
-        return f"金水区占郑州市比重最高的可比指标是{name}:{value}(区间{interval})。" + _link("comparisons", lang)
-    return f"Jinshui's largest comparable share of a Zhengzhou total is {name}: {value} ({interval})." + _link(
-        "comparisons", lang
-    )
+        return f"金水区占郑州市比重最高的可比指标是{name}：{value}。" + _link("comparisons", lang)
+    return f"Jinshui's largest comparable share of a Zhengzhou total is {name}: {value}." + _link("comparisons", lang)
 
 
 def per_capita_position(metrics: pd.DataFrame, lang: str, basis: str) -> str:
@@ -73,9 +70,9 @@ def per_capita_position(metrics: pd.DataFrame, lang: str, basis: str) -> str:
     if lang == "zh":
         text = "、".join(f"{pick(PARENT_NAMES[p], lang)}的{v:.2f}倍" for p, v, _, _ in parts)
         spread = parts[0][2]
-        caveat = "(该口径与报告数据范围不一致)" if parts[0][3] == "scope_mismatch" else ""
-        extra = f";在口径一致的人口基数下为{spread}倍" if spread else ""
-        return f"按“{basis_name}”计,金水区人均地区生产总值为{text}{caveat}{extra}。" + _link("per-capita", lang)
+        caveat = "（该口径与报告数据范围不一致）" if parts[0][3] == "scope_mismatch" else ""
+        extra = f"；在口径一致的人口基数下为{spread}倍" if spread else ""
+        return f"按“{basis_name}”计，金水区人均地区生产总值为{text}{caveat}{extra}。" + _link("per-capita", lang)
     text = " and ".join(f"{v:.2f} times {pick(PARENT_NAMES[p], lang)}'s" for p, v, _, _ in parts)
     spread = parts[0][2]
     caveat = " (this basis does not match the report's scope)" if parts[0][3] == "scope_mismatch" else ""
@@ -96,7 +93,7 @@ def concentration(metrics: pd.DataFrame, lang: str, basis: str, escape: Any) -> 
     row = rows.loc[rows["value"].idxmax()]
     name = escape(_label(row, lang))
     if lang == "zh":
-        return f"相对人口占比,金水区最集中的是{name}(相对郑州市的区位商{row['value']:.2f})。" + _link(
+        return f"相对人口占比，金水区最集中的是{name}（相对郑州市的区位商{row['value']:.2f}）。" + _link(
             "concentration", lang
         )
     return (
@@ -110,7 +107,7 @@ def audit_summary(findings: pd.DataFrame, lang: str, escape: Any, anchor: str = 
     errors = findings[findings["severity"] == "error"]
     warnings = int((findings["severity"] == "warning").sum())
     if lang == "zh":
-        first = f"例如:{escape(errors.iloc[0]['message_zh'])}" if not errors.empty else ""
+        first = f"例如：{escape(errors.iloc[0]['message_zh'])}" if not errors.empty else ""
         return f"核查发现{len(errors)}项错误、{warnings}项需注意的问题。{first}" + _link(anchor, lang)
     first = f" First: {escape(errors.iloc[0]['message_en'])}" if not errors.empty else ""
     noun = "error" if len(errors) == 1 else "errors"
@@ -118,14 +115,24 @@ def audit_summary(findings: pd.DataFrame, lang: str, escape: Any, anchor: str = 
 
 
 def comparison_count(metrics: pd.DataFrame, lang: str, theme: str) -> str:
-    """How many comparisons the theme has with its parents, and how many compare different scopes."""
+    """How many comparisons the theme has with its parents, and how many compare different scopes.
+
+    None is a finding too: the theme's figures have no counterpart in the parents' reports.
+    """
     rows = metrics[metrics["metric_id"].map(comparison_entity).notna() & (metrics["theme"] == theme)]
     rows = rows[rows["status"] != "missing"].drop_duplicates("metric_id")
     if rows.empty:
-        return ""
+        if lang == "zh":
+            return "本主题的数据在郑州市、河南省和全国的报告中均无对应指标，故不与上级地区比较。" + _link(
+                "comparisons", lang
+            )
+        return (
+            "No figure of this theme has a counterpart in Zhengzhou's, Henan's or China's reports, so none is "
+            "compared with a higher level." + _link("comparisons", lang)
+        )
     mismatched = int((rows["status"] == "scope_mismatch").sum())
     if lang == "zh":
-        return f"本主题与上级地区的比较共{len(rows)}项,其中{mismatched}项口径不一致。" + _link("comparisons", lang)
+        return f"本主题与上级地区的比较共{len(rows)}项，其中{mismatched}项口径不一致。" + _link("comparisons", lang)
     return f"This theme has {len(rows)} comparisons with higher levels; {mismatched} compare different scopes." + _link(
         "comparisons", lang
     )

@@ -228,8 +228,8 @@ def format_estimate(value: float, low: float, high: float, unit: str, lang: Lang
         return format_value(value, unit, lang)
     bounds = f"{low_text}–{high_text}"
     if unit == "percent":
-        return f"{central}%({bounds})" if lang == "zh" else f"{central}% ({bounds})"
+        return f"{central}%（{bounds}）" if lang == "zh" else f"{central}% ({bounds})"
     if unit == "ratio":
-        return f"{central}({bounds})" if lang == "zh" else f"{central} ({bounds})"
+        return f"{central}（{bounds}）" if lang == "zh" else f"{central} ({bounds})"
     name = unit_name(unit, lang)
-    return f"{central}({bounds}){name}" if lang == "zh" else f"{central} ({bounds}) {name}"
+    return f"{central}（{bounds}）{name}" if lang == "zh" else f"{central} ({bounds}) {name}"

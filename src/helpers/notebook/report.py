@@ -44,7 +44,14 @@ from helpers.notebook.labels import (
 from helpers.notebook.params import NotebookParameters
 from helpers.notebook.plotting import AREA_COLOURS, bar_chart, finish, interval_chart, set_style
 from helpers.sources.figures import THEMES
-from helpers.sources.reference import POPULATION_BASES, PopulationBasis, Reference, load_reference, population_bases
+from helpers.sources.reference import (
+    ENTITY_IDS,
+    POPULATION_BASES,
+    PopulationBasis,
+    Reference,
+    load_reference,
+    population_bases,
+)
 from helpers.sources.registry import load_report
 
 #: The figures the overview leads with.
@@ -189,7 +196,7 @@ def metrics_details(ctx: Context, theme: str | None = None) -> pd.DataFrame:
                 text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
                 text("formula", lang): row.formula,
                 text("inputs", lang): row.inputs.replace(";", "; "),
-                text("note", lang): row.note,
+                text("note", lang): row.note_zh if lang == "zh" else row.note,
             }
             for row in rows.itertuples(index=False)
         ]
@@ -300,7 +307,7 @@ def per_capita_frame(ctx: Context, stem: str) -> pd.DataFrame:
                     "high": row["high"],
                     "unit": row["unit"],
                     "status": row["status"],
-                    "note": row["note"],
+                    "note": row["note_zh" if ctx.lang == "zh" else "note"],
                     "label_en": row["label_en"],
                     "label_zh": row["label_zh"],
                 }
@@ -350,10 +357,10 @@ def missing_table(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                text("entity", lang): row.entity,
+                text("entity", lang): pick(ENTITY_LABELS[ENTITY_IDS[row.entity]], lang),
                 text("indicator", lang): row.indicator,
-                text("metric", lang): row.needed_for,
-                text("reason", lang): row.reason,
+                text("metric", lang): row.needed_for_zh if lang == "zh" else row.needed_for,
+                text("reason", lang): row.reason_zh if lang == "zh" else row.reason,
             }
             for row in ctx.reference.missing.itertuples(index=False)
         ]
@@ -506,14 +513,15 @@ def metric_sentence(ctx: Context, metric_id: str) -> str:
     label = row["label_zh"] if lang == "zh" else row["label_en"]
     if row["status"] == "missing":
         return (
-            f"{label}:{text('missing', lang)}({row['note']})" if lang == "zh" else f"{label}: missing ({row['note']})."
+            f"{label}：{text('missing', lang)}（{row['note_zh']}）。"
+            if lang == "zh"
+            else f"{label}: missing ({row['note']})."
         )
-    value = format_value(row["value"], row["unit"], lang)
-    interval = format_interval(row["low"], row["high"], row["unit"], lang)
-    caveat = ("(口径不一致)" if lang == "zh" else " (scopes differ)") if row["status"] == "scope_mismatch" else ""
+    value = format_estimate(row["value"], row["low"], row["high"], row["unit"], lang)
+    caveat = ("（口径不一致）" if lang == "zh" else " (scopes differ)") if row["status"] == "scope_mismatch" else ""
     if lang == "zh":
-        return f"{label}为{value},区间{interval}{caveat}。"
-    return f"{label}: {value}, interval {interval}{caveat}."
+        return f"{label}为{value}{caveat}。"
+    return f"{label}: {value}{caveat}."
 
 
 def figure_sentence(ctx: Context, figure_id: str) -> str:

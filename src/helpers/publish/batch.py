@@ -398,7 +398,7 @@ def _execute(
                 outcome = future.result()
             except BrokenProcessPool:  # a notebook killed its worker (os.kill of the parent, the OOM killer)
                 outcome = Outcome(job.stem, "failed", 0.0, f"{job.stem}.html", WORKER_DIED, job.fingerprint, job.title)
-                write_error_page(staging / f"{job.stem}.html", job.title, WORKER_DIED)
+                write_error_page(staging / f"{job.stem}.html", job.title, WORKER_DIED, job.parameters.get("lang", "en"))
             outcomes[outcome.stem] = outcome
             bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
             bar.update()

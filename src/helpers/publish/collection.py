@@ -20,6 +20,7 @@ from typing import Any
 from helpers import paths
 from helpers.notebook.params import LANGS, SHARED_PARAMETERS, ParameterError, validate_parameters
 from helpers.notebook.report import NOTEBOOK_STEMS
+from helpers.publish.html import PAGE_LABELS, run_metadata
 from helpers.publish.staging import UsageError
 
 PACKAGES = (
@@ -239,8 +240,8 @@ def fingerprint(path: Path, parameters: dict[str, Any], show_code: bool) -> str:
 
 def page_metadata(parameters: dict[str, Any], started: str) -> list[tuple[str, str]]:
     """The header rows of a report page: parameters, data hashes, package versions, time."""
-    rows = [("run started (UTC)", started)]
-    rows += [(f"parameter {k}", repr(v)) for k, v in parameters.items() if k != "output_dir"]
+    lang = parameters.get("lang", "en")
+    rows = run_metadata(lang, started, parameters)
     rows += [(f"sha256 {k}", v) for k, v in data_hashes(parameters).items()]
-    rows += [(f"version {k}", v) for k, v in package_versions().items()]
+    rows += [(f"{PAGE_LABELS[lang]['version']} {k}", v) for k, v in package_versions().items()]
     return rows

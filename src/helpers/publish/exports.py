@@ -21,7 +21,7 @@ from helpers.analysis.metrics import build_derived_metrics
 from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick
 from helpers.notebook.params import resolve
 from helpers.notebook.report import HEADLINE_FIGURES
-from helpers.publish.html import Card, index_page, page_name, render_index
+from helpers.publish.html import PAGE_LABELS, Card, index_page, page_name, render_index, run_metadata
 from helpers.publish.staging import atomic_write_bytes
 from helpers.sources.reference import load_reference
 from helpers.sources.registry import load_report
@@ -146,24 +146,23 @@ def publish_index(
     notable = findings[findings["severity"] != "info"]
     counts = findings["severity"].value_counts()
     run = manifest["run"]
-    metadata = [
-        ("run started (UTC)", run["started"]),
-        ("duration (s)", f"{run['seconds']:.1f}"),
-        ("parallel workers", str(run["jobs"])),
-    ]
-    metadata += [(f"parameter {k}", repr(v)) for k, v in parameters.items() if k != "output_dir"]
+    labels = PAGE_LABELS[lang]
+    extra = [(labels["duration"], f"{run['seconds']:.1f}"), (labels["workers"], str(run["jobs"]))]
+    metadata = run_metadata(lang, run["started"], parameters, extra)
     metadata += [(f"sha256 {k}", v) for k, v in run["data"].items()]
-    metadata += [(f"version {k}", v) for k, v in run["packages"].items()]
+    metadata += [(f"{labels['version']} {k}", v) for k, v in run["packages"].items()]
     downloads = [
         (name, f"data/{name}") for name in ("figures.csv", "derived_metrics.csv", "audit_findings.csv", XLSX_NAME)
     ]
     return render_index(
         staging / index_page(lang),
-        title="Jinshui 2020 · 金水区2020年政府工作报告",
+        title=labels["title"],
         headlines=_headlines(staging, figures, lang, parameters["population_basis"]),
         cards=cards,
-        findings=[(pick(SEVERITY_LABELS[r.severity], lang), getattr(r, message)) for r in notable.itertuples()],
-        severity_counts={pick(SEVERITY_LABELS[s], lang): int(counts.get(s, 0)) for s in SEVERITY_LABELS},
+        findings=[
+            (r.severity, pick(SEVERITY_LABELS[r.severity], lang), getattr(r, message)) for r in notable.itertuples()
+        ],
+        severity_counts=[(s, pick(SEVERITY_LABELS[s], lang), int(counts.get(s, 0))) for s in SEVERITY_LABELS],
         metadata=metadata,
         downloads=downloads,
         lang=lang,

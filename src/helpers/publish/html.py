@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import nbformat
@@ -25,10 +26,11 @@ _HEADING = re.compile(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 
 
-@lru_cache(maxsize=2)
-def _exporter(show_code: bool) -> HTMLExporter:
+@lru_cache(maxsize=4)
+def _exporter(show_code: bool, lang: str) -> HTMLExporter:
     """The configured exporter (cached: building one reads the templates)."""
     return HTMLExporter(
+        language_code=HTML_LANG[lang],
         template_name="jinshui_html",
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=not show_code,
@@ -38,13 +40,88 @@ def _exporter(show_code: bool) -> HTMLExporter:
     )
 
 
-def table_of_contents(body: str) -> str:
+#: The page furniture in each language (the report's own text is localized by the notebook).
+PAGE_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "contents": "Contents",
+        "metadata": "Run metadata",
+        "back": "All reports",
+        "twin": "中文版",
+        "failed": "This notebook failed",
+        "not_run": "This notebook did not run",
+        "title": "Jinshui 2020",
+        "subtitle": "Jinshui District, Zhengzhou: reference analysis of the 2020 government work report",
+        "headlines": "Headline numbers",
+        "no_overview": "The overview did not run in this batch; see its card below.",
+        "reports": "Reports",
+        "audit": "Audit summary",
+        "data": "Data",
+        "run": "Run",
+        "ok": "ok",
+        "skipped": "skipped",
+        "run_started": "run started (UTC)",
+        "duration": "duration (s)",
+        "workers": "parallel workers",
+        "parameter": "parameter",
+        "version": "version",
+    },
+    "zh": {
+        "contents": "目录",
+        "metadata": "运行信息",
+        "back": "全部报告",
+        "twin": "English",
+        "failed": "本笔记本运行失败",
+        "not_run": "本笔记本未能运行",
+        "title": "金水区2020年政府工作报告",
+        "subtitle": "郑州市金水区2020年政府工作报告数据分析",
+        "headlines": "主要数据",
+        "no_overview": "本次未运行总览笔记本，见下方卡片。",
+        "reports": "报告",
+        "audit": "核查摘要",
+        "data": "数据下载",
+        "run": "运行信息",
+        "ok": "完成",
+        "skipped": "跳过",
+        "run_started": "运行开始（UTC）",
+        "duration": "用时（秒）",
+        "workers": "并行进程数",
+        "parameter": "参数",
+        "version": "版本",
+    },
+}
+#: A card's status as the reader sees it (``failed`` reuses the page's wording).
+STATUS_KEYS: dict[str, str] = {"ok": "ok", "skipped": "skipped", "failed": "failed"}
+
+
+def run_metadata(
+    lang: str, started: str, parameters: dict[str, Any], extra: list[tuple[str, str]] = ()
+) -> list[tuple[str, str]]:
+    """The first rows of a run-metadata table in ``lang``: start time, extra rows, the parameters."""
+    labels = PAGE_LABELS[lang]
+    rows = [(labels["run_started"], started), *(extra or [])]
+    return rows + [(f"{labels['parameter']} {k}", repr(v)) for k, v in parameters.items() if k != "output_dir"]
+
+
+#: Markdown cells tagged with a language appear only on that language's page (JupyterLab shows both).
+LANGUAGE_TAGS: dict[str, str] = {"en": "lang-en", "zh": "lang-zh"}
+HTML_LANG: dict[str, str] = {"en": "en", "zh": "zh"}  # nbconvert accepts ISO 639-1 codes only
+
+
+def table_of_contents(body: str, lang: str = "en") -> str:
     """A ``<nav id="toc">`` listing the page's h1/h2 headings, linked by their ids."""
     items = []
     for level, anchor, inner in _HEADING.findall(body):
         label = html.escape(html.unescape(_TAGS.sub("", inner)).replace("¶", "").strip())
         items.append(f'<li class="toc-h{level}"><a href="#{anchor}">{label}</a></li>')
-    return f'<nav id="toc" aria-label="Contents"><strong>Contents · 目录</strong><ol>{"".join(items)}</ol></nav>'
+    contents = PAGE_LABELS[lang]["contents"]
+    return f'<nav id="toc" aria-label="{contents}"><strong>{contents}</strong><ol>{"".join(items)}</ol></nav>'
+
+
+def for_language(notebook: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """The notebook without the cells written for another language (untagged cells are kept)."""
+    other = {tag for code, tag in LANGUAGE_TAGS.items() if code != lang}
+    kept = [cell for cell in notebook.cells if not other & set(cell.metadata.get("tags", []))]
+    return nbformat.from_dict({**notebook, "cells": kept})
 
 
 def export_notebook_html(
@@ -62,23 +139,24 @@ def export_notebook_html(
     ``error`` (why the run of this notebook failed) is shown at the top of the page; ``twin_href`` links the
     same report in the other language.
     """
-    notebook = nbformat.read(notebook_path, as_version=4)
+    notebook = for_language(nbformat.read(notebook_path, as_version=4), lang)
+    labels = PAGE_LABELS[lang]
     resources = {
         "jinshui": {
             "css": CSS,
             "script": SCRIPT,
             "metadata": metadata,
-            "metadata_label": "Run metadata · 运行信息",
-            "back_label": "All reports · 全部报告",
+            "metadata_label": labels["metadata"],
+            "back_label": labels["back"],
             "index_href": index_page(lang),
             "twin_href": twin_href,
             "twin_lang": "en" if lang == "zh" else "zh",
-            "twin_label": "English version" if lang == "zh" else "中文版",
-        }
+            "twin_label": labels["twin"],
+        },
     }
-    body, _ = _exporter(show_code).from_notebook_node(notebook, resources=resources)
-    banner = f'<p class="jinshui-error">This notebook failed: {html.escape(error)}</p>' if error else ""
-    body = body.replace("<!--JINSHUI-TOC-->", banner + table_of_contents(body), 1)
+    body, _ = _exporter(show_code, lang).from_notebook_node(notebook, resources=resources)
+    banner = f'<p class="jinshui-error">{labels["failed"]}: {html.escape(error)}</p>' if error else ""
+    body = body.replace("<!--JINSHUI-TOC-->", banner + table_of_contents(body, lang), 1)
     atomic_write_text(html_path, body)
     return html_path
 
@@ -93,13 +171,15 @@ def page_name(stem: str, lang: str) -> str:
     return f"{stem}.html" if lang == "en" else f"{stem}.{lang}.html"
 
 
-def write_error_page(path: Path, title: str, error: str) -> Path:
+def write_error_page(path: Path, title: str, error: str, lang: str = "en") -> Path:
     """The page of a notebook that did not run at all (no executed notebook to export)."""
+    labels = PAGE_LABELS[lang]
     atomic_write_text(
         path,
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
-        f"<body><p><a href='index.html'>&larr; All reports</a></p><h1>{html.escape(title)}</h1>"
-        f"<p class='jinshui-error'>This notebook did not run: {html.escape(error)}</p></body></html>",
+        f"<!DOCTYPE html><html lang='{HTML_LANG[lang]}'><head><meta charset='utf-8'><title>{html.escape(title)}"
+        f"</title></head><body><p><a href='{index_page(lang)}'>&larr; {labels['back']}</a></p>"
+        f"<h1>{html.escape(title)}</h1><p class='jinshui-error'>{labels['not_run']}: {html.escape(error)}</p>"
+        "</body></html>",
     )
     return path
 
@@ -122,8 +202,8 @@ def render_index(
     title: str,
     headlines: list[tuple[str, str]],
     cards: list[Card],
-    findings: list[tuple[str, str]],
-    severity_counts: dict[str, int],
+    findings: list[tuple[str, str, str]],
+    severity_counts: list[tuple[str, str, int]],
     metadata: list[tuple[str, str]],
     downloads: list[tuple[str, str]],
     lang: str = "en",
@@ -133,7 +213,10 @@ def render_index(
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=jinja2.StrictUndefined
     )
+    labels = PAGE_LABELS[lang]
     page = environment.get_template("index_page.html.j2").render(
+        t=labels,
+        status_labels={status: labels[key] for status, key in STATUS_KEYS.items()},
         title=title,
         headlines=headlines,
         cards=cards,
@@ -144,7 +227,7 @@ def render_index(
         lang=lang,
         twin_href=twin_href,
         twin_lang="en" if lang == "zh" else "zh",
-        twin_label="English version" if lang == "zh" else "中文版",
+        twin_label=labels["twin"],
         css=CSS,
         script=SCRIPT,
     )

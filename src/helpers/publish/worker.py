@@ -196,19 +196,19 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
             _replace_kernel()  # a failed, timed-out or dead kernel is replaced by a fresh one for the next notebook
     except Exception:
         _replace_kernel()
+    lang = str(job.parameters.get("lang", "en"))
     try:
         if executed.exists():
-            lang = str(job.parameters.get("lang", "en"))
             export_notebook_html(
                 executed, page, metadata, show_code=show_code, error=error, lang=lang, twin_href=job.twin
             )
         else:
-            write_error_page(page, job.title, error or "the executed notebook was not written")
+            write_error_page(page, job.title, error or "the executed notebook was not written", lang)
     except Exception as failure:  # a half-written notebook, a full disk: this notebook fails, the run goes on
         status = "failed"
         error = error or f"cannot export the page: {type(failure).__name__}: {failure}".splitlines()[0][:300]
         with contextlib.suppress(Exception):
-            write_error_page(page, job.title, error)
+            write_error_page(page, job.title, error, lang)
     return Outcome(
         job.stem,
         status,

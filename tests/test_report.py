@@ -67,7 +67,7 @@ def test_summary_counts(ctx: report.Context) -> None:
     summary = report.theme_summary(ctx, "reform_innovation")
     # 23 figures in the theme; 4 printed as bounds (万余, 50%以上, 突破30万, 最高可40%)
     expected = (
-        "列出23项数据,其中4项为上下限表述"
+        "列出23项数据，其中4项为上下限表述"
         if ctx.lang == "zh"
         else "23 figures under Reform and innovation, of which 4 are bounds"
     )

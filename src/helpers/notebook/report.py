@@ -532,7 +532,7 @@ def figure_sentence(ctx: Context, figure_id: str) -> str:
     value = format_value(row["value"], row["unit"], lang)
     qualifier = pick(QUALIFIER_LABELS[row["qualifier"]], lang)
     if lang == "zh":
-        return f"{name}:{value}({qualifier},原文“{row['quote']}”)。"
+        return f"{name}：{value}（{qualifier}，原文“{row['quote']}”）。"
     return f"{name}: {value} ({qualifier}; the report: “{row['quote']}”)."
 
 
@@ -564,8 +564,8 @@ def theme_summary(ctx: Context, theme: str) -> str:
     computed, missing = int((metrics["status"] != "missing").sum()), int((metrics["status"] == "missing").sum())
     if lang == "zh":
         return (
-            f"报告在“{theme_label(theme, lang)}”主题下列出{len(rows)}项数据,其中{bounds}项为上下限表述。"
-            f"本笔记本计算了{computed}项派生指标,{missing}项因缺少有出处的对比数据未计算;"
+            f"报告在“{theme_label(theme, lang)}”主题下列出{len(rows)}项数据，其中{bounds}项为上下限表述。"
+            f"本笔记本计算了{computed}项派生指标，{missing}项因缺少有出处的对比数据未计算；"
             f"核查发现{len(problems)}项需要注意的问题。"
         )
     return (

@@ -9,6 +9,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+import seaborn as sns
 
 from helpers.notebook.params import validate_parameters
 from helpers.notebook.plotting import bar_chart, cjk_font_path, plain_categories, register_cjk_font, set_style
@@ -113,3 +114,16 @@ def test_a_missing_glyph_is_an_error_not_a_box() -> None:
     with pytest.raises(UserWarning, match=GLYPH_WARNING):
         figure.savefig(io.BytesIO(), format="png")
     plt.close("all")
+
+
+def test_one_palette_for_areas_and_severities_apart() -> None:
+    from helpers.notebook.plotting import AREA_COLOURS, PALETTE, SEVERITY_COLOURS
+    from helpers.publish.html import TEMPLATES_DIR
+
+    # The district is the palette's first colour: single-series charts of Jinshui's own figures use it too.
+    assert AREA_COLOURS["jinshui"] == sns.color_palette(PALETTE).as_hex()[0]
+    assert len(set(AREA_COLOURS.values())) == 4
+    assert not set(SEVERITY_COLOURS.values()) & set(AREA_COLOURS.values())
+    css = (TEMPLATES_DIR / "index_page.html.j2").read_text(encoding="utf-8")
+    for severity, colour in SEVERITY_COLOURS.items():
+        assert f".severity.{severity} {{ color: {colour}; }}" in css

@@ -38,6 +38,9 @@ LATIN_FONT = "DejaVu Sans"
 PALETTE = "colorblind"
 #: Colour per area, the same in every chart.
 AREA_COLOURS: dict[str, str] = {"jinshui": "#0173b2", "zhengzhou": "#de8f05", "henan": "#029e73", "china": "#cc78bc"}
+#: Colour per audit severity: never an area's colour (a warning must not read as "Zhengzhou"), and the same
+#: as the severity labels of the index page's CSS.
+SEVERITY_COLOURS: dict[str, str] = {"error": "#b00020", "warning": "#9a6700"}
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,7 @@ from helpers.notebook.labels import (
     unit_name,
 )
 from helpers.notebook.params import NotebookParameters
-from helpers.notebook.plotting import AREA_COLOURS, bar_chart, finish, interval_chart, set_style
+from helpers.notebook.plotting import AREA_COLOURS, SEVERITY_COLOURS, bar_chart, finish, interval_chart, set_style
 from helpers.sources.figures import THEMES
 from helpers.sources.reference import (
     ENTITY_IDS,
@@ -745,7 +745,7 @@ def plot_findings(ctx: Context) -> Figure | None:
         return None
     order = [r[0] for r in rows[::2]]
     table = frame.pivot_table(index="theme", columns="severity", values="count", aggfunc="sum").reindex(order)
-    colours = {pick(SEVERITY_LABELS["error"], lang): "#b00020", pick(SEVERITY_LABELS["warning"], lang): "#de8f05"}
+    colours = {pick(SEVERITY_LABELS[s], lang): colour for s, colour in SEVERITY_COLOURS.items()}
     ax = table[list(colours)].plot.barh(stacked=True, color=list(colours.values()), figsize=(7.5, 3.6))
     ax.invert_yaxis()
     ax.set_xlabel(text("findings", lang))

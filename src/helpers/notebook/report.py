@@ -20,9 +20,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from helpers import paths
-from helpers.analysis.audit import run_audit
 from helpers.analysis.intervals import Estimate
-from helpers.analysis.metrics import Inputs, build_derived_metrics, fig
+from helpers.analysis.metrics import Inputs, fig
+from helpers.analysis.tables import load_analysis
 from helpers.notebook import crosslevel
 from helpers.notebook.crosslevel import comparison_entity, comparison_table, missing_comparisons
 from helpers.notebook.labels import (
@@ -49,10 +49,8 @@ from helpers.sources.reference import (
     POPULATION_BASES,
     PopulationBasis,
     Reference,
-    load_reference,
     population_bases,
 )
-from helpers.sources.registry import load_report
 
 #: The figures the overview leads with.
 HEADLINE_FIGURES: tuple[str, ...] = (
@@ -103,11 +101,12 @@ class Context:
 
 
 def load_context(params: NotebookParameters) -> Context:
-    """Load and validate the figures and reference named by the parameters; compute metrics and the audit."""
-    figures = load_report(params.report_dir).figures()
-    reference = load_reference(params.reference_dir)
-    metrics = build_derived_metrics(figures, reference)
-    findings = run_audit(figures, metrics, reference)
+    """Load and validate the figures and reference named by the parameters; compute metrics and the audit.
+
+    The four tables are cached on the content of their input files (a batch computes them once per worker).
+    """
+    analysis = load_analysis(params.report_dir, params.reference_dir)
+    figures, reference, metrics, findings = analysis.figures, analysis.reference, analysis.metrics, analysis.findings
     set_style(params.lang)
     # Report tables show whole quotes and notes, not the first 50 characters.
     pd.set_option("display.max_colwidth", None)

@@ -61,6 +61,8 @@ class Outcome:
     fingerprint: str = ""
     title: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: Seconds per phase in the worker: kernel start (first notebook of a kernel), execute, reset, export.
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def notebook_paths(notebooks_dir: Path | None = None) -> dict[str, Path]:
@@ -117,12 +119,21 @@ def read_notebook(path: Path) -> Any:
         raise UsageError(f"{path}: not a valid notebook ({reason})") from None
 
 
-def notebook_title(path: Path) -> str:
-    """The first heading of the notebook."""
+def notebook_title(path: Path, lang: str | None = None) -> str:
+    """The notebook's title in ``lang`` (its first heading tagged ``lang-en`` / ``lang-zh``).
+
+    Without a language: every language's title, joined ("Economy · 经济发展"); an untagged first heading
+    serves every language.
+    """
+    titles: dict[str, str] = {}
     for cell in read_notebook(path).cells:
         if cell.cell_type == "markdown" and cell.source.startswith("# "):
-            return cell.source.splitlines()[0][2:].strip()
-    return path.stem
+            tags = [t.removeprefix("lang-") for t in cell.metadata.get("tags", []) if t.startswith("lang-")]
+            for code in tags or ["*"]:
+                titles.setdefault(code, cell.source.splitlines()[0][2:].strip())
+    if lang is not None:
+        return titles.get(lang) or titles.get("*") or path.stem
+    return " · ".join(dict.fromkeys(titles.values())) or path.stem
 
 
 def parse_value(text: str) -> Any:
@@ -204,18 +215,9 @@ def package_versions() -> dict[str, str]:
 def data_files(parameters: dict[str, Any]) -> dict[str, Path]:
     """The data a notebook reads: the report folder's files (text, metadata, tables) and the reference tables."""
     from helpers.notebook.params import resolve
-    from helpers.sources.registry import load_report
+    from helpers.sources.registry import analysis_inputs
 
-    reference = resolve(parameters["reference_dir"])
-    report = load_report(resolve(parameters["report_dir"]), check_hash=False)
-    files = {f"report/{role}": path for role, path in report.files().items()}
-    # The comparisons read every report of the corpus and the indicator vocabulary too.
-    for path in sorted(paths.REPORTS_DATA_DIR.glob("*/*")):
-        if path.is_file() and path.name != "annotations.csv":
-            files[f"corpus/{path.parent.name}/{path.name}"] = path
-    files.update({f"indicators/{p.name}": p for p in sorted(paths.INDICATORS_DIR.glob("*.csv"))})
-    files.update({f"reference/{p.name}": p for p in sorted(reference.glob("*.csv"))})
-    return files
+    return analysis_inputs(resolve(parameters["report_dir"]), resolve(parameters["reference_dir"]))
 
 
 def data_hashes(parameters: dict[str, Any]) -> dict[str, str]:

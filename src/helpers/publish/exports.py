@@ -16,15 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.analysis.audit import run_audit
-from helpers.analysis.metrics import build_derived_metrics
+from helpers.analysis.tables import load_analysis
 from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick
 from helpers.notebook.params import resolve
 from helpers.notebook.report import HEADLINE_FIGURES
 from helpers.publish.html import PAGE_LABELS, Card, index_page, page_name, render_index, run_metadata
 from helpers.publish.staging import atomic_write_bytes
-from helpers.sources.reference import load_reference
-from helpers.sources.registry import load_report
 
 XLSX_NAME = "jinshui-2020.xlsx"
 #: Headline metrics on the index page, with their units.
@@ -36,10 +33,8 @@ INDEX_METRICS: tuple[tuple[str, str], ...] = (
 
 
 def _tables(parameters: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    figures = load_report(resolve(parameters["report_dir"])).figures()
-    reference = load_reference(resolve(parameters["reference_dir"]))
-    metrics = build_derived_metrics(figures, reference)
-    return figures, metrics, run_audit(figures, metrics, reference)
+    analysis = load_analysis(resolve(parameters["report_dir"]), resolve(parameters["reference_dir"]))
+    return analysis.figures, analysis.metrics, analysis.findings
 
 
 #: The longest text an XLSX cell holds.

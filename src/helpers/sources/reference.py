@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +18,7 @@ from pandera.errors import SchemaErrors
 from helpers import paths
 from helpers.analysis.intervals import Estimate, printed_estimate
 from helpers.bilingual import Bilingual
+from helpers.sources.cache import cached
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
 from helpers.sources.numbers import NumberParseError, parse_quantity
 
@@ -221,10 +221,13 @@ def load_comparators(path: Path) -> tuple[pd.DataFrame, dict[str, Comparator]]:
     return typed, by_id
 
 
-@lru_cache(maxsize=2)
 def load_reference(reference_dir: Path | None = None) -> Reference:
-    """Load and validate every reference table (cached per folder)."""
+    """Load and validate every reference table (cached on the tables' content: an edited file is read again)."""
     folder = reference_dir or paths.REFERENCE_DIR
+    return cached("reference", sorted(folder.glob("*.csv")), lambda: _load_reference(folder))
+
+
+def _load_reference(folder: Path) -> Reference:
     comparators, by_id = load_comparators(folder / COMPARATORS_CSV)
     census = pd.read_csv(folder / CENSUS_CSV, dtype={"area_code": str}, encoding="utf-8")
     district = pd.read_csv(folder / DISTRICT_POPULATION_CSV, encoding="utf-8")

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import paths
+from helpers.sources.cache import cached
 from helpers.sources.figures import load_excluded, load_figures
 from helpers.sources.text import MappedText, file_sha256, normalized_file, read_text_file
 
@@ -173,8 +174,11 @@ class ReportSource:
         return self.mapped.text
 
     def figures(self) -> pd.DataFrame:
-        """The figures table, validated against this report's text."""
-        return load_figures(self.figures_path, self.text, year=self.meta.year_reviewed)
+        """The figures table, validated against this report's text (cached on the content of both)."""
+        inputs = (self.figures_path, self.text_path, self.folder / METADATA_FILE)
+        return cached(
+            "figures", inputs, lambda: load_figures(self.figures_path, self.text, year=self.meta.year_reviewed)
+        )
 
     def excluded(self) -> pd.DataFrame:
         """The excluded-numbers table, checked against this report's text."""
@@ -222,6 +226,22 @@ def all_reports(corpus_dir: Path | None = None) -> list[ReportSource]:
 def subject_report() -> ReportSource:
     """The district report this project analyses."""
     return get_report(SUBJECT_REPORT_ID)
+
+
+def analysis_inputs(report_dir: Path, reference_dir: Path) -> dict[str, Path]:
+    """Every file an analysis of ``report_dir`` reads, by name.
+
+    The report's own files, every report of the corpus (the comparisons read them all), the indicator
+    vocabulary and the reference tables.
+    """
+    report = load_report(report_dir, check_hash=False)
+    files = {f"report/{role}": path for role, path in report.files().items()}
+    for path in sorted(paths.REPORTS_DATA_DIR.glob("*/*")):
+        if path.is_file() and path.name != ANNOTATIONS_FILE:
+            files[f"corpus/{path.parent.name}/{path.name}"] = path
+    files.update({f"indicators/{p.name}": p for p in sorted(paths.INDICATORS_DIR.glob("*.csv"))})
+    files.update({f"reference/{p.name}": p for p in sorted(reference_dir.glob("*.csv"))})
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,63 @@
+"""A cache of validated and derived tables, keyed on the content of every file they are computed from.
+
+Loading and validating the corpus and computing the metrics and the audit take about 0.3 s, and every notebook
+of a batch (and the exports) needs the same result. Each entry's key is the sha256 of every input file and of
+the helpers' own code, so a file changed during a worker's life (or in a JupyterLab session) is read again.
+Entries are stored as pickles: each caller gets its own copy, and nothing one notebook does to its tables
+reaches the next. The batch's kernels carry :data:`STORE` over when they clear the helpers between notebooks
+(:mod:`helpers.publish.worker`); this module therefore imports nothing from the helpers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+#: key (kind, code digest, file digests…) -> pickled value; at most MAX_ENTRIES, the oldest dropped first.
+STORE: dict[tuple[str, ...], bytes] = {}
+MAX_ENTRIES = 16
+_HELPERS_DIR = Path(__file__).resolve().parents[1]
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def code_digest() -> str:
+    """sha256 over the helpers' Python sources: a code change is a change of every entry's inputs."""
+    digest = hashlib.sha256()
+    for path in sorted(_HELPERS_DIR.rglob("*.py")):
+        digest.update(path.relative_to(_HELPERS_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def content_key(kind: str, files: Iterable[Path]) -> tuple[str, ...]:
+    """The key of an entry: its kind, the code digest, and the path and digest of each input file."""
+    return (kind, code_digest(), *(f"{path}:{file_digest(path)}" for path in sorted(set(files))))
+
+
+def cached(kind: str, files: Iterable[Path], build: Callable[[], T]) -> T:
+    """``build()``, computed once per content of ``files`` (and of the code); a fresh copy on every call.
+
+    A build that raises stores nothing, so an invalid file keeps failing with its own error.
+    """
+    key = content_key(kind, files)
+    blob = STORE.get(key)
+    if blob is not None:
+        return pickle.loads(blob)  # only this module writes the store, with its own pickles
+    value = build()
+    STORE[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    while len(STORE) > MAX_ENTRIES:
+        del STORE[next(iter(STORE))]
+    return value
+
+
+def clear() -> None:
+    """Drop every entry."""
+    STORE.clear()

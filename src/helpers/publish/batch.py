@@ -359,7 +359,7 @@ def _plan(
                     available[stem],
                     params,
                     fingerprint(available[stem], params, show_code),
-                    notebook_title(available[stem]),
+                    notebook_title(available[stem], lang),
                     twin,
                 )
             )

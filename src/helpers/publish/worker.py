@@ -18,6 +18,7 @@ import os
 import signal
 import tempfile
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +27,49 @@ from helpers.publish.collection import Job, Outcome
 from helpers.publish.staging import record_process
 
 KERNEL_NAME = "python3"
+BATCH_ENGINE = "jinshui-batch"
 #: Longest ipc socket path used (the system limit is 107 bytes; the manager appends "-NN").
 _MAX_SOCKET_PATH = 90
-#: Run between notebooks that succeeded: the namespace and the global state a notebook may have changed.
+#: Run once when a kernel starts: the imports every notebook makes first, then a record of the global state a
+#: fresh kernel has at that point (matplotlib's rcParams, the warning filters, numpy's error and print
+#: settings), kept in a module of its own so that IPython's reset leaves it alone.
+_WARMUP = (
+    "import sys as _sys, types as _types, warnings as _warnings\n"
+    "import matplotlib as _mpl, matplotlib.pyplot as _plt, numpy as _np, pandas as _pd\n"
+    "import helpers.notebook.report\n"
+    "_sys.modules['_jinshui_pristine'] = _types.SimpleNamespace(\n"
+    "    rc=_mpl.rcParams.copy(), filters=list(_warnings.filters), err=_np.geterr(), printing=_np.get_printoptions())\n"
+    "del _sys, _types, _warnings, _mpl, _plt, _np, _pd"
+)
+#: Run between notebooks that succeeded: the namespace and the global state a notebook may have changed go
+#: back to the recorded fresh state; pandas' options to their defaults. The helpers modules are dropped (a
+#: notebook that patched them must not change the next page) except the cache's entries: pickles keyed on
+#: the content of their inputs, which no notebook shares with another.
 _RESET = (
     "get_ipython().reset(new_session=True, aggressive=False)\n"
-    "import os as _os, warnings as _warnings, matplotlib as _mpl, pandas as _pd\n"
-    "_os.chdir({root!r}); _mpl.rcdefaults(); _warnings.resetwarnings(); _pd.reset_option('all')\n"
-    "import sys as _sys\n"
+    "import os as _os, sys as _sys, warnings as _warnings, matplotlib as _mpl, matplotlib.pyplot as _plt\n"
+    "import numpy as _np, pandas as _pd\n"
+    "_fresh = _sys.modules['_jinshui_pristine']\n"
+    "_os.chdir({root!r}); _plt.close('all')\n"
+    "_mpl.rcParams.clear(); _mpl.rcParams.update(_fresh.rc)\n"
+    "_np.seterr(**_fresh.err); _np.set_printoptions(**_fresh.printing)\n"
+    "with _warnings.catch_warnings():\n"
+    "    _warnings.simplefilter('ignore')  # resetting deprecated options warns about each of them\n"
+    "    _pd.reset_option('all')\n"
+    "_warnings.resetwarnings(); _warnings.filters.extend(_fresh.filters)\n"
+    "_store = getattr(_sys.modules.get('helpers.sources.cache'), 'STORE', None)\n"
     "for _name in [n for n in _sys.modules if n == 'helpers' or n.startswith('helpers.')]:\n"
-    "    del _sys.modules[_name]  # a notebook that patched the helpers must not change the next one\n"
-    "del _os, _warnings, _mpl, _pd, _sys"
+    "    del _sys.modules[_name]\n"
+    "if type(_store) is dict:\n"
+    "    import helpers.sources.cache as _cache\n"
+    "    _cache.STORE.update((k, v) for k, v in _store.items() if type(k) is tuple and type(v) is bytes)\n"
+    "    del _cache\n"
+    "del _os, _sys, _warnings, _mpl, _plt, _np, _pd, _fresh, _store"
 )
 _PR_SET_PDEATHSIG = 1
 
 _KERNEL: Any = None
+_CLIENT: Any = None
 _RUN_DIR: Path | None = None
 
 
@@ -105,10 +134,13 @@ def _ensure_kernel() -> None:
     pid = _kernel_pid()
     if pid is not None and _RUN_DIR is not None:
         record_process(_RUN_DIR, "kernel", pid)
+    with contextlib.suppress(RuntimeError):  # a broken import fails the notebook itself, with its own error
+        _run_in_kernel(_WARMUP, timeout=120)
 
 
 def stop_kernel() -> None:
     """Shut the kernel down (at the end of the worker)."""
+    _drop_client()
     if _KERNEL is not None and _KERNEL.has_kernel:
         with contextlib.suppress(Exception):
             _sync(_KERNEL.shutdown_kernel)(now=True)
@@ -121,15 +153,42 @@ def _replace_kernel() -> None:
     _KERNEL = _new_manager()
 
 
+def _client() -> Any:
+    """The worker's client of its kernel: connected once, then used by every notebook and every reset."""
+    global _CLIENT
+    if _CLIENT is None:
+        client = _KERNEL.client()
+        client.start_channels()
+        _sync(client.wait_for_ready)(timeout=60)
+        client.allow_stdin = False
+        _CLIENT = client
+    return _CLIENT
+
+
+def _drop_client() -> None:
+    """Disconnect the client (its kernel is being replaced or stopped)."""
+    global _CLIENT
+    if _CLIENT is not None:
+        with contextlib.suppress(Exception):
+            _CLIENT.stop_channels()
+        _CLIENT = None
+
+
+def _run_in_kernel(code: str, timeout: int) -> None:
+    """Execute code in the kernel, its output discarded; RuntimeError if it raised."""
+    reply = _sync(_client().execute_interactive)(code, timeout=timeout, output_hook=lambda message: None)
+    content = reply.get("content", {})
+    if content.get("status") != "ok":
+        raise RuntimeError(f"{content.get('ename', 'error')}: {content.get('evalue', '')}")
+
+
 def _reset_namespace() -> None:
-    """Clear the namespace between notebooks that succeeded (the warm kernel's state must not leak)."""
-    client = _KERNEL.client()
-    client.start_channels()
-    try:
-        _sync(client.wait_for_ready)(timeout=30)
-        _sync(client.execute_interactive)(_RESET.format(root=str(paths.PROJECT_ROOT)), timeout=30)
-    finally:
-        client.stop_channels()
+    """Clear the namespace between notebooks that succeeded (the warm kernel's state must not leak).
+
+    A reset that fails (the warm-up record is missing, a module refuses to go) raises, and the caller
+    replaces the kernel: the next notebook then starts from a fresh one.
+    """
+    _run_in_kernel(_RESET.format(root=str(paths.PROJECT_ROOT)), timeout=30)
 
 
 def checkpoint(phase: str) -> None:
@@ -164,6 +223,61 @@ def _failure(error: BaseException, timeout: int) -> str:
     return f"{type(error).__name__}: {error}".splitlines()[0][:300]
 
 
+@lru_cache(maxsize=1)
+def _engine_name() -> str:
+    """Register and name the papermill engine of the batch: nbclient's, on the worker's one client.
+
+    Two costs of papermill's own engine are not work. It writes the whole executed notebook before and after
+    every cell (about 60 writes, each serializing every image so far: 0.4 s of a 2 s report); the batch reads
+    it once the run ends, so this engine writes it when the notebook completes or fails (papermill then adds
+    its error cell). And a new kernel client per notebook waits about 0.2 s for the kernel's first status
+    message; the worker keeps one client per kernel, for the notebooks and the resets between them.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class SaveAtEnd(NotebookExecutionManager):
+        finished = False
+
+        def save(self, **kwargs: Any) -> None:
+            if self.finished:
+                super().save(**kwargs)
+
+        def notebook_complete(self, **kwargs: Any) -> None:
+            self.finished = True
+            super().notebook_complete(**kwargs)
+
+    class BatchEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None, **kwargs: Any) -> Any:
+            log_output = kwargs.pop("log_output", False)
+            kwargs.pop("progress_bar", None)
+            kwargs.pop("autosave_cell_every", None)
+            manager = SaveAtEnd(nb, output_path=output_path, log_output=log_output, progress_bar=False)
+            manager.notebook_start()
+            try:
+                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                manager.notebook_complete()
+            return manager.nb
+
+        @classmethod
+        def execute_managed_notebook(
+            cls, nb_man: Any, kernel_name: str, execution_timeout: int | None = None, **kwargs: Any
+        ) -> Any:
+            # As papermill's NBClientEngine, but the client is the worker's (setup_kernel keeps a given kc).
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout", "start_timeout"], **kwargs)
+            final = merge_kwargs(kwargs, timeout=execution_timeout, kernel_name=kernel_name, log=logger)
+            client = PapermillNotebookClient(nb_man, **final)
+            client.kc = _client()
+            return client.execute()
+
+    papermill_engines.register(BATCH_ENGINE, BatchEngine)
+    return BATCH_ENGINE
+
+
 def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[str, str]], timeout: int) -> Outcome:
     """Execute one notebook into ``staging`` and export its HTML; failures are reported, not raised."""
     import papermill as pm
@@ -173,14 +287,20 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
     folder = Path(staging)
     executed, page = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
     started = time.perf_counter()
+    phases: dict[str, float] = {}
     status, error = "ok", ""
+    mark = started
     try:
-        _ensure_kernel()
+        if not _KERNEL.has_kernel:  # the first notebook of a kernel: start it and make the imports once
+            _ensure_kernel()
+            phases["kernel start"] = time.perf_counter() - started
+            mark = time.perf_counter()
         pm.execute_notebook(
             str(job.path),
             str(executed),
             parameters={**job.parameters, "output_dir": staging},
             kernel_name=KERNEL_NAME,
+            engine_name=_engine_name(),
             km=_KERNEL,
             progress_bar=False,
             log_output=False,
@@ -189,6 +309,8 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
         )
     except Exception as failure:
         status, error = "failed", _failure(failure, timeout)
+    phases["execute"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     try:
         if status == "ok" and _KERNEL.has_kernel and _sync(_KERNEL.is_alive)():
             _reset_namespace()
@@ -196,6 +318,8 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
             _replace_kernel()  # a failed, timed-out or dead kernel is replaced by a fresh one for the next notebook
     except Exception:
         _replace_kernel()
+    phases["reset"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     lang = str(job.parameters.get("lang", "en"))
     try:
         if executed.exists():
@@ -209,6 +333,7 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
         error = error or f"cannot export the page: {type(failure).__name__}: {failure}".splitlines()[0][:300]
         with contextlib.suppress(Exception):
             write_error_page(page, job.title, error, lang)
+    phases["export"] = time.perf_counter() - mark
     return Outcome(
         job.stem,
         status,
@@ -218,4 +343,5 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
         job.fingerprint,
         job.title,
         {k: v for k, v in job.parameters.items() if k != "output_dir"},
+        {name: round(seconds, 3) for name, seconds in phases.items()},
     )

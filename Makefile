@@ -14,11 +14,17 @@ setup: $(STAMP) git-filter
 # Exploring in JupyterLab must never dirty what is committed: git stores notebooks through nbstripout
 # (outputs and execution counts stripped, cell ids kept), whatever JupyterLab's autosave wrote. Only inside
 # a git work tree; the filter lives in .git/config, .gitattributes (committed) names it.
+# JupyterLab's save also writes the kernel's language_info (version, lexer, mimetype …): stripped too, so the
+# committed {"name": "python"} stays as it is.
+NBSTRIPOUT_EXTRA_KEYS := metadata.language_info.codemirror_mode metadata.language_info.file_extension \
+  metadata.language_info.mimetype metadata.language_info.nbconvert_exporter metadata.language_info.pygments_lexer \
+  metadata.language_info.version
 git-filter: $(STAMP)
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  git config filter.nbstripout.clean '"$(abspath $(BIN))/python" -m nbstripout --keep-id'; \
 	  git config filter.nbstripout.smudge cat; \
 	  git config filter.nbstripout.required true; \
+	  git config filter.nbstripout.extrakeys '$(NBSTRIPOUT_EXTRA_KEYS)'; \
 	  git config diff.ipynb.textconv '"$(abspath $(BIN))/python" -m nbstripout --keep-id -t'; \
 	fi
 

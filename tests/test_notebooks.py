@@ -119,16 +119,45 @@ def _execute(path: Path, output: Path, **parameters: object) -> dict:
     return json.loads((output / "results" / f"{path.stem}{suffix}.json").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def batch_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict]]:
+    """Per configuration, every results file of one batch run (warm kernels, two workers, both languages
+    or the one the configuration names): what the isolation checks compare with fresh kernels."""
+    from helpers.publish import batch
+
+    found: dict[str, dict[str, dict]] = {}
+    for config in ("default", "zh_census"):
+        output = tmp_path_factory.mktemp(f"batch-{config}") / "reports"
+        outcomes = batch.run(output, overrides=dict(CONFIGS[config]), progress=False, jobs=2)
+        assert {o.status for o in outcomes} == {"ok"}
+        found[config] = {
+            path.name: json.loads(path.read_text(encoding="utf-8")) for path in (output / "results").glob("*.json")
+        }
+    return found
+
+
+# One worker runs these: the batch fixture is built once, and the fresh kernels run beside it.
 @pytest.mark.notebooks
+@pytest.mark.xdist_group("notebooks")
 @pytest.mark.parametrize("config", ["default", "zh_census"])
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=STEMS)
-def test_notebook_runs_and_results_match_the_helpers(path: Path, config: str, tmp_path: Path) -> None:
+def test_notebook_runs_and_results_match_the_helpers(
+    path: Path, config: str, tmp_path: Path, batch_results: dict[str, dict[str, dict]]
+) -> None:
     overrides = CONFIGS[config]
     payload = _execute(path, tmp_path, **overrides)
     assert payload["notebook"] == path.stem
     for name, value in overrides.items():
         assert payload["parameters"][name] == value
     assert payload["results"] == pytest.approx(_expected_results(path.stem, overrides, tmp_path), nan_ok=True)
+    # Isolation: the same notebook run in a batch (a warm kernel that ran other notebooks before it, cached
+    # tables) gives the same results, value for value, as this fresh kernel.
+    suffix = "" if overrides.get("lang", "en") == "en" else f".{overrides['lang']}"
+    warm = batch_results[config][f"{path.stem}{suffix}.json"]
+    assert warm["results"] == payload["results"]
+    assert {k: v for k, v in warm["parameters"].items() if k != "output_dir"} == {
+        k: v for k, v in payload["parameters"].items() if k != "output_dir"
+    }
     executed = nbformat.read(tmp_path / path.name, as_version=4)
     text = json.dumps([c.get("outputs", []) for c in executed.cells], ensure_ascii=False)
     assert "missing from font" not in text

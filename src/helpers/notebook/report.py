@@ -6,6 +6,7 @@ that states a number is built from computed values, and every run leaves a machi
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -208,7 +209,10 @@ def metrics_notes(ctx: Context, theme: str | None = None) -> Any:
 
 
 def show(table: pd.DataFrame) -> Any:
-    """A compact table for the page: no index column, text left-aligned, numbers and values right-aligned."""
+    """A compact table for the page: no index column, text left-aligned, numbers and values right-aligned.
+
+    An empty table is returned as it is (pandas shows it as such).
+    """
     if table.empty:
         return table
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) or c in _RIGHT_ALIGNED]
@@ -220,8 +224,15 @@ def show(table: pd.DataFrame) -> Any:
     if numeric:
         styled = styled.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
     header = [{"selector": "th", "props": [("text-align", "left")]}]
+    # Element ids from the table's content, not pandas' random uuid: the same table gives the same page, run
+    # after run (the executed notebooks of a warm and a fresh kernel compare equal).
+    styled = styled.set_uuid(hashlib.sha256(table.to_json(force_ascii=False).encode()).hexdigest()[:10])
     # class "dataframe": the page's script makes such tables searchable and sortable, as pandas' own tables.
-    return styled.set_table_styles(header).set_table_attributes('class="dataframe"')
+    styled = styled.set_table_styles(header).set_table_attributes('class="dataframe"')
+    # As HTML: a Styler's plain-text form is its memory address, which made every run's notebook differ.
+    from IPython.display import HTML
+
+    return HTML(styled.to_html())
 
 
 _RIGHT_ALIGNED = {

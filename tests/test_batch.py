@@ -229,3 +229,20 @@ def test_both_languages_are_published_and_linked(collection: Path, tmp_path: Pat
     narrowed = batch.run(tmp_path / "zh_only", notebooks_dir=collection, overrides={"lang": "zh"}, progress=False)
     assert [o.stem for o in narrowed] == ["a_good.zh"]
     assert (tmp_path / "zh_only" / "index.html").exists()  # the folder always opens at index.html
+
+
+def test_longest_first_by_the_previous_run_then_by_size(tmp_path: Path) -> None:
+    from helpers.publish.batch import longest_first
+    from helpers.publish.collection import Job
+
+    def job(stem: str, size: int) -> Job:
+        path = tmp_path / f"{stem}.ipynb"
+        path.write_text("x" * size, encoding="utf-8")
+        return Job(stem, path, {}, "", stem, "")
+
+    jobs = [job("short", 900), job("long", 100), job("new_small", 10), job("new_large", 50)]
+    manifest = {"notebooks": {"short": {"seconds": 0.5}, "long": {"seconds": 4.0}}}
+    # Never timed first (larger file first), then the previous run's times, longest first.
+    assert [j.stem for j in longest_first(jobs, manifest)] == ["new_large", "new_small", "long", "short"]
+    # No previous run: by file size.
+    assert [j.stem for j in longest_first(jobs, {})] == ["short", "long", "new_large", "new_small"]

@@ -15,6 +15,18 @@ from helpers import paths
 from helpers.sources.reference import POPULATION_BASES
 from helpers.sources.registry import ReportFolderError, load_report
 
+#: The notebook of each theme (here, not in report: the command line needs it without importing the charts).
+NOTEBOOK_STEMS: dict[str, str] = {
+    "overview": "00_overview",
+    "epidemic": "01_epidemic",
+    "economy": "02_economy",
+    "reform_innovation": "03_reform_innovation",
+    "urban_renewal": "04_urban_renewal",
+    "livelihood": "05_livelihood",
+    "governance": "06_governance",
+    "audit": "07_data_audit",
+}
+
 LANGS: tuple[str, ...] = ("en", "zh")
 
 

@@ -42,7 +42,7 @@ from helpers.notebook.labels import (
     theme_label,
     unit_name,
 )
-from helpers.notebook.params import NotebookParameters
+from helpers.notebook.params import NOTEBOOK_STEMS, NotebookParameters
 from helpers.notebook.plotting import AREA_COLOURS, SEVERITY_COLOURS, bar_chart, finish, interval_chart, set_style
 from helpers.sources.figures import THEMES
 from helpers.sources.reference import (
@@ -66,16 +66,6 @@ HEADLINE_FIGURES: tuple[str, ...] = (
 )
 #: Per-capita metrics shown side by side for Jinshui, Zhengzhou and Henan in the overview.
 PER_CAPITA_STEMS: tuple[str, ...] = ("gdp_per_capita", "budget_revenue_per_capita", "market_entities_per_1000")
-NOTEBOOK_STEMS: dict[str, str] = {
-    "overview": "00_overview",
-    "epidemic": "01_epidemic",
-    "economy": "02_economy",
-    "reform_innovation": "03_reform_innovation",
-    "urban_renewal": "04_urban_renewal",
-    "livelihood": "05_livelihood",
-    "governance": "06_governance",
-    "audit": "07_data_audit",
-}
 
 
 @dataclass

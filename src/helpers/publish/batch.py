@@ -276,7 +276,8 @@ def _run_locked(
             for name in _published_files(job.stem):
                 (staging / name).unlink(missing_ok=True)
         checkpoint("notebooks")
-        outcomes = _execute(stale, staging, show_code, started, workers, run_dir, progress, timeout) if stale else {}
+        ordered = longest_first(stale, manifest)
+        outcomes = _execute(ordered, staging, show_code, started, workers, run_dir, progress, timeout) if stale else {}
         if stale and all(o.status == "failed" for o in outcomes.values()) and output.exists():
             # Every notebook failing points at the environment (no kernel can start, a full disk), not at the
             # notebooks: the previous reports stay as they were rather than being replaced by error pages.
@@ -366,6 +367,18 @@ def _plan(
     return planned
 
 
+def longest_first(jobs: list[Job], manifest: dict[str, Any]) -> list[Job]:
+    """Jobs in the order that ends a parallel run soonest: the longest first, so that no long one starts last.
+
+    A notebook's length is its time in the previous run (the manifest); one never timed goes first (it may
+    be long), and among those the larger file first.
+    """
+    timed = {stem: float(entry.get("seconds", 0.0)) for stem, entry in manifest.get("notebooks", {}).items()}
+    return sorted(
+        jobs, key=lambda job: (job.stem not in timed, timed.get(job.stem, 0.0), job.path.stat().st_size), reverse=True
+    )
+
+
 def _execute(
     stale: list[Job],
     staging: Path,
@@ -381,8 +394,7 @@ def _execute(
 
     outcomes: dict[str, Outcome] = {}
     context = multiprocessing.get_context("fork")
-    # Longest first: the overview and the theme notebooks with charts before the short audit notebook.
-    ordered = sorted(stale, key=lambda job: job.path.stat().st_size, reverse=True)
+    ordered = stale  # in the order given: longest first (see longest_first)
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=start_worker, initargs=(str(run_dir),)
     )

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.notebook.params import LANGS, SHARED_PARAMETERS, ParameterError, validate_parameters
-from helpers.notebook.report import NOTEBOOK_STEMS
+from helpers.notebook.params import LANGS, NOTEBOOK_STEMS, SHARED_PARAMETERS, ParameterError, validate_parameters
 from helpers.publish.html import PAGE_LABELS, run_metadata
 from helpers.publish.staging import UsageError
 

@@ -46,7 +46,7 @@ _WARMUP = (
 #: notebook that patched them must not change the next page) except the cache's entries: pickles keyed on
 #: the content of their inputs, which no notebook shares with another.
 _RESET = (
-    "get_ipython().reset(new_session=True, aggressive=False)\n"
+    "get_ipython().reset(new_session=False, aggressive=False)\n"
     "import os as _os, sys as _sys, warnings as _warnings, matplotlib as _mpl, matplotlib.pyplot as _plt\n"
     "import numpy as _np, pandas as _pd\n"
     "_fresh = _sys.modules['_jinshui_pristine']\n"
@@ -130,7 +130,13 @@ def _ensure_kernel() -> None:
     if _KERNEL.has_kernel:
         return
     # JINSHUI_BATCH tells the notebooks that their pages are published beside their results.
-    _sync(_KERNEL.start_kernel)(cwd=str(paths.PROJECT_ROOT), env={**os.environ, "JINSHUI_BATCH": "1"})
+    # No input history: a batch kernel's cells are in the executed notebook, and IPython would otherwise
+    # write each one to its sqlite database (one commit per cell).
+    _sync(_KERNEL.start_kernel)(
+        cwd=str(paths.PROJECT_ROOT),
+        env={**os.environ, "JINSHUI_BATCH": "1"},
+        extra_arguments=["--HistoryManager.enabled=False"],
+    )
     pid = _kernel_pid()
     if pid is not None and _RUN_DIR is not None:
         record_process(_RUN_DIR, "kernel", pid)

@@ -87,3 +87,25 @@ def test_the_analysis_follows_an_edited_figures_table(tmp_path: Path) -> None:
     # The implied 2019 level follows: 57 - 57 (the printed change) = 0.
     metrics = second.metrics.set_index("metric_id")
     assert metrics.loc["implied_2019_good_air_days", "value"] == 0
+
+
+def test_the_processes_of_a_run_share_entries_through_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = tmp_path / "table.csv"
+    table.write_text("a\n1\n", encoding="utf-8")
+    shared = tmp_path / "run-cache"
+    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(shared))
+    assert cache.cached("t", [table], lambda: "computed once") == "computed once"
+    assert len(list(shared.glob("*.pickle"))) == 1
+    cache.clear()  # another process of the run: an empty memory, the same folder
+
+    def must_not_run() -> str:
+        raise AssertionError("recomputed although the run's folder holds the entry")
+
+    assert cache.cached("t", [table], must_not_run) == "computed once"
+    table.write_text("a\n2\n", encoding="utf-8")  # new content, new key: computed again
+    assert cache.cached("t", [table], lambda: "recomputed") == "recomputed"
+    monkeypatch.delenv(cache.CACHE_DIR_ENV)
+    cache.clear()
+    assert cache.cached("t", [table], lambda: "own memory only") == "own memory only"  # no folder: no sharing

@@ -10,6 +10,7 @@ Notebooks whose inputs and published files are unchanged are not re-run unless `
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -58,6 +59,7 @@ from helpers.publish.staging import (
     swap,
 )
 from helpers.publish.worker import checkpoint, execute_one, start_worker
+from helpers.sources.cache import CACHE_DIR_ENV
 
 MANIFEST = "manifest.json"
 #: Per-cell time limit when --timeout is not given (seconds).
@@ -269,6 +271,9 @@ def _run_locked(
     run_start = time.perf_counter()
     run_dir = Path(tempfile.mkdtemp(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-"))
     staging: Path | None = None
+    # The run's processes share the analysis tables through this private folder (helpers.sources.cache).
+    previous_cache_dir = os.environ.get(CACHE_DIR_ENV)
+    os.environ[CACHE_DIR_ENV] = str(run_dir / "cache")
     try:
         checkpoint("stage")
         staging = stage(output)
@@ -323,6 +328,10 @@ def _run_locked(
     except OSError as error:
         raise RunError(f"{describe_os_error(error)}; the previous reports are unchanged") from None
     finally:
+        if previous_cache_dir is None:
+            os.environ.pop(CACHE_DIR_ENV, None)
+        else:
+            os.environ[CACHE_DIR_ENV] = previous_cache_dir
         _kill_recorded(run_dir)
         shutil.rmtree(run_dir, ignore_errors=True)
         if staging is not None:
@@ -379,6 +388,20 @@ def longest_first(jobs: list[Job], manifest: dict[str, Any]) -> list[Job]:
     )
 
 
+def _share_analysis(parameter_sets: list[dict[str, Any]]) -> None:
+    """Compute the analysis tables while the workers start their kernels, for the kernels to read.
+
+    The workers are already forked (this process's memory is not theirs); the tables go to the run's cache
+    folder. A problem is left to the notebooks, which report it with their own error.
+    """
+    from helpers.analysis.tables import load_analysis
+    from helpers.notebook.params import resolve
+
+    for folders in dict.fromkeys((p["report_dir"], p["reference_dir"]) for p in parameter_sets):
+        with contextlib.suppress(Exception):
+            load_analysis(resolve(folders[0]), resolve(folders[1]))
+
+
 def _execute(
     stale: list[Job],
     staging: Path,
@@ -403,6 +426,7 @@ def _execute(
             pool.submit(execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout): job
             for job in ordered
         }
+        _share_analysis([job.parameters for job in ordered])
         bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
         for future in as_completed(futures):
             job = futures[future]

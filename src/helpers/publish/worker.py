@@ -39,7 +39,9 @@ _WARMUP = (
     "import helpers.notebook.report\n"
     "_sys.modules['_jinshui_pristine'] = _types.SimpleNamespace(\n"
     "    rc=_mpl.rcParams.copy(), filters=list(_warnings.filters), err=_np.geterr(), printing=_np.get_printoptions())\n"
-    "del _sys, _types, _warnings, _mpl, _plt, _np, _pd"
+    "import gc as _gc\n"
+    "_gc.collect(); _gc.freeze()  # the imported libraries are never garbage: later collections skip them\n"
+    "del _sys, _types, _warnings, _mpl, _plt, _np, _pd, _gc"
 )
 #: Run between notebooks that succeeded: the namespace and the global state a notebook may have changed go
 #: back to the recorded fresh state; pandas' options to their defaults. The helpers modules are dropped (a

@@ -6,12 +6,17 @@ the helpers' own code, so a file changed during a worker's life (or in a Jupyter
 Entries are stored as pickles: each caller gets its own copy, and nothing one notebook does to its tables
 reaches the next. The batch's kernels carry :data:`STORE` over when they clear the helpers between notebooks
 (:mod:`helpers.publish.worker`); this module therefore imports nothing from the helpers.
+
+Processes of one batch share entries through a folder named by ``JINSHUI_CACHE_DIR`` (the run's own, private
+folder): what the runner computes while the kernels start is read by them, not computed again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -21,6 +26,8 @@ T = TypeVar("T")
 STORE: dict[tuple[str, ...], bytes] = {}
 MAX_ENTRIES = 16
 _HELPERS_DIR = Path(__file__).resolve().parents[1]
+#: A folder shared by the processes of one batch run (unset: this process's memory only).
+CACHE_DIR_ENV = "JINSHUI_CACHE_DIR"
 
 
 def file_digest(path: Path) -> str:
@@ -50,12 +57,52 @@ def cached(kind: str, files: Iterable[Path], build: Callable[[], T]) -> T:
     key = content_key(kind, files)
     blob = STORE.get(key)
     if blob is not None:
-        return pickle.loads(blob)  # only this module writes the store, with its own pickles
+        _write_shared(key, blob, only_if_missing=True)
+    else:
+        blob = _read_shared(key)
+    if blob is not None:
+        _keep(key, blob)
+        return pickle.loads(blob)  # only this module writes the store and the run's folder, with its own pickles
     value = build()
-    STORE[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _keep(key, blob)
+    _write_shared(key, blob)
+    return value
+
+
+def _keep(key: tuple[str, ...], blob: bytes) -> None:
+    STORE[key] = blob
     while len(STORE) > MAX_ENTRIES:
         del STORE[next(iter(STORE))]
-    return value
+
+
+def _shared_path(key: tuple[str, ...]) -> Path | None:
+    folder = os.environ.get(CACHE_DIR_ENV)
+    if not folder:
+        return None
+    return Path(folder) / (hashlib.sha256("\n".join(key).encode()).hexdigest() + ".pickle")
+
+
+def _read_shared(key: tuple[str, ...]) -> bytes | None:
+    path = _shared_path(key)
+    if path is None or not path.is_file():
+        return None
+    return path.read_bytes()
+
+
+def _write_shared(key: tuple[str, ...], blob: bytes, *, only_if_missing: bool = False) -> None:
+    """Write the entry for the other processes of the run: whole or not at all (a temporary file, renamed)."""
+    path = _shared_path(key)
+    if path is None or (only_if_missing and path.exists()):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(blob)
+        Path(temporary).replace(path)
+    except OSError:
+        return  # sharing is an optimization: the other processes compute the entry themselves
 
 
 def clear() -> None:

@@ -11,11 +11,12 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
+if TYPE_CHECKING:  # pandera takes 0.15 s to import; a batch kernel that reads cached tables never needs it
+    import pandera.pandas as pa
 from helpers.sources.extract import extract_mentions
 from helpers.sources.numbers import QUALIFIERS, UNITS, NumberParseError, parse_quantity
 
@@ -83,6 +84,8 @@ class FiguresValidationError(ValueError):
 
 def _text_column(info: ColumnInfo) -> pa.Column:
     """A string column; non-empty when required, restricted to ``info.allowed`` when given."""
+    import pandera.pandas as pa
+
     checks = []
     if info.allowed:
         checks.append(pa.Check.isin(list(info.allowed)))
@@ -93,6 +96,8 @@ def _text_column(info: ColumnInfo) -> pa.Column:
 
 def figures_schema() -> pa.DataFrameSchema:
     """The pandera schema of the figures table (column by column; cross-row rules are separate)."""
+    import pandera.pandas as pa
+
     columns = {name: _text_column(info) for name, info in FIGURE_COLUMNS.items()}
     columns["figure_id"] = pa.Column(
         str, checks=pa.Check.str_matches(r"^[a-z][a-z0-9_]*$"), unique=True, nullable=False
@@ -125,6 +130,8 @@ def _label(frame: pd.DataFrame, index: object) -> str:
 
 def _schema_problems(frame: pd.DataFrame) -> tuple[list[str], pd.DataFrame | None]:
     """Run the pandera schema lazily; return the problems and the coerced frame (None if invalid)."""
+    from pandera.errors import SchemaErrors
+
     try:
         return [], figures_schema().validate(frame, lazy=True)
     except SchemaErrors as errors:

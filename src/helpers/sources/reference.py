@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
+if TYPE_CHECKING:  # pandera takes 0.15 s to import; a batch kernel that reads cached tables never needs it
+    import pandera.pandas as pa
 from helpers import paths
 from helpers.analysis.intervals import Estimate, printed_estimate
 from helpers.bilingual import Bilingual
@@ -61,6 +62,8 @@ class MissingComparatorError(LookupError):
 
 def comparators_schema() -> pa.DataFrameSchema:
     """Schema of the raw comparators table: every value has a unit, a year, a source and a quote."""
+    import pandera.pandas as pa
+
     text = pa.Column(str, pa.Check.str_length(min_value=1), nullable=False)
     return pa.DataFrameSchema(
         {
@@ -196,6 +199,8 @@ def read_comparators_csv(path: Path) -> pd.DataFrame:
 
 def load_comparators(path: Path) -> tuple[pd.DataFrame, dict[str, Comparator]]:
     """Validate the comparators CSV; return it (with ids, base-unit values and intervals) and a lookup."""
+    from pandera.errors import SchemaErrors
+
     raw = read_comparators_csv(path)
     try:
         comparators_schema().validate(raw, lazy=True)

@@ -52,27 +52,33 @@ def _tree_rss(root_pid: int) -> int:
 
 
 def measure(commands: list[list[str]]) -> dict[str, float]:
-    """Run commands one after another; return wall seconds, child CPU seconds and peak tree memory (MiB)."""
+    """Run commands one after another; return wall seconds, child CPU seconds and peak tree memory (MiB).
+
+    A command that fails stops the benchmark, with the end of its stderr.
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = 0
     start = time.perf_counter()
     for command in commands:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        done = threading.Event()
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
+            done = threading.Event()
 
-        def sample(pid: int = process.pid, finished: threading.Event = done) -> None:
-            nonlocal peak
-            while not finished.is_set():
-                peak = max(peak, _tree_rss(pid))
-                time.sleep(0.1)
+            def sample(pid: int = process.pid, finished: threading.Event = done) -> None:
+                nonlocal peak
+                while not finished.is_set():
+                    peak = max(peak, _tree_rss(pid))
+                    time.sleep(0.1)
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        code = process.wait()
-        done.set()
-        sampler.join()
-        if code != 0:
-            raise SystemExit(f"command failed ({code}): {' '.join(command)}")
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            code = process.wait()
+            done.set()
+            sampler.join()
+            if code != 0:
+                errors.seek(0)
+                tail = errors.read().decode(errors="replace")[-3000:]
+                raise SystemExit(f"command failed ({code}): {' '.join(command)}\n{tail}")
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

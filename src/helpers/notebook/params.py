@@ -15,6 +15,17 @@ from helpers import paths
 from helpers.sources.reference import POPULATION_BASES
 from helpers.sources.registry import ReportFolderError, load_report
 
+#: The figures the overview leads with.
+HEADLINE_FIGURES: tuple[str, ...] = (
+    "gdp",
+    "general_budget_revenue",
+    "retail_sales",
+    "modern_services_value_added",
+    "market_entities_total",
+    "new_market_entities",
+    "livelihood_spending",
+    "new_urban_jobs",
+)
 #: The notebook of each theme (here, not in report: the command line needs it without importing the charts).
 NOTEBOOK_STEMS: dict[str, str] = {
     "overview": "00_overview",

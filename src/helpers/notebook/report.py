@@ -42,7 +42,7 @@ from helpers.notebook.labels import (
     theme_label,
     unit_name,
 )
-from helpers.notebook.params import NOTEBOOK_STEMS, NotebookParameters
+from helpers.notebook.params import HEADLINE_FIGURES, NOTEBOOK_STEMS, NotebookParameters
 from helpers.notebook.plotting import AREA_COLOURS, SEVERITY_COLOURS, bar_chart, finish, interval_chart, set_style
 from helpers.sources.figures import THEMES
 from helpers.sources.reference import (
@@ -53,17 +53,6 @@ from helpers.sources.reference import (
     population_bases,
 )
 
-#: The figures the overview leads with.
-HEADLINE_FIGURES: tuple[str, ...] = (
-    "gdp",
-    "general_budget_revenue",
-    "retail_sales",
-    "modern_services_value_added",
-    "market_entities_total",
-    "new_market_entities",
-    "livelihood_spending",
-    "new_urban_jobs",
-)
 #: Per-capita metrics shown side by side for Jinshui, Zhengzhou and Henan in the overview.
 PER_CAPITA_STEMS: tuple[str, ...] = ("gdp_per_capita", "budget_revenue_per_capita", "market_entities_per_1000")
 

@@ -18,8 +18,7 @@ import pandas as pd
 
 from helpers.analysis.tables import load_analysis
 from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick
-from helpers.notebook.params import resolve
-from helpers.notebook.report import HEADLINE_FIGURES
+from helpers.notebook.params import HEADLINE_FIGURES, resolve
 from helpers.publish.html import PAGE_LABELS, Card, index_page, page_name, render_index, run_metadata
 from helpers.publish.staging import atomic_write_bytes
 

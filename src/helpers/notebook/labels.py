@@ -6,7 +6,9 @@ thousand in English.
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 from helpers.analysis.indicators import ENTITY_NAMES
 
@@ -233,3 +235,16 @@ def format_estimate(value: float, low: float, high: float, unit: str, lang: Lang
         return f"{central}（{bounds}）" if lang == "zh" else f"{central} ({bounds})"
     name = unit_name(unit, lang)
     return f"{central}（{bounds}）{name}" if lang == "zh" else f"{central} ({bounds}) {name}"
+
+
+#: Characters Markdown (and its math extension) gives a meaning: each is shown as itself when escaped.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~$])")
+
+
+def escape_markdown(text_from_data: str) -> str:
+    """Text from data, made safe to show as Markdown: data is text, never markup.
+
+    HTML is escaped (``<script>`` shows as text) and so is Markdown syntax: ``[link](javascript:…)`` shows
+    as those characters instead of becoming a live link; emphasis, headings and math stay literal too.
+    """
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text_from_data, quote=False))

@@ -1,0 +1,143 @@
+"""The report's charts: each answers its section's question, in the palette shared by every chart."""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from helpers.notebook import crosslevel
+from helpers.notebook.context import Context, _indicator, _is_cross_level, _metric_rows, _wrap, findings_frame
+from helpers.notebook.labels import (
+    BASIS_SHORT,
+    ENTITY_LABELS,
+    QUALIFIER_SIGNS,
+    SEVERITY_LABELS,
+    format_number,
+    pick,
+    text,
+    theme_label,
+    unit_name,
+)
+from helpers.notebook.plotting import AREA_COLOURS, SEVERITY_COLOURS, bar_chart, finish, interval_chart
+from helpers.notebook.tables import per_capita_frame
+from helpers.sources.figures import THEMES
+from helpers.sources.reference import (
+    POPULATION_BASES,
+)
+
+
+def plot_theme_levels(ctx: Context, theme: str, unit: str, top_n: int = 10) -> Figure | None:
+    """The theme's largest levels in one unit, as bars (None when the theme has no level in that unit).
+
+    Bars of figures printed as bounds carry ≥ or ≤ in their label.
+    """
+    lang = ctx.lang
+    figures = ctx.figures
+    rows = figures[(figures["theme"] == theme) & (figures["kind"] == "level") & (figures["unit"] == unit)]
+    rows = rows.nlargest(top_n, "value")
+    if rows.empty:
+        return None
+    records = list(rows.itertuples(index=False))
+    data = pd.DataFrame(
+        {
+            "indicator": [_wrap(_indicator(r, lang), lang) for r in records],
+            "value": [r.value for r in records],
+            "label": [QUALIFIER_SIGNS[r.qualifier] + format_number(r.value, lang, compact=True) for r in records],
+        }
+    )
+    ax = bar_chart(
+        data,
+        "indicator",
+        "value",
+        unit=unit,
+        lang=lang,
+        label_column="label",
+        title=f"{theme_label(theme, lang)}: " + text("largest_figures", lang, unit=unit_name(unit, lang)),
+        value_label=unit_name(unit, lang),
+    )
+    return finish(ax)
+
+
+def plot_metric_intervals(ctx: Context, theme: str | None = None, unit: str = "percent") -> Figure | None:
+    """The theme's computed metrics in one unit, each with its interval (None when there are none)."""
+    lang = ctx.lang
+    rows = _metric_rows(ctx, theme)
+    rows = rows[(rows["unit"] == unit) & (rows["status"] != "missing") & ~_is_cross_level(rows)]
+    if rows.empty:
+        return None
+    labels = rows["label_zh" if lang == "zh" else "label_en"]
+    data = rows.assign(label=[_wrap(label, lang) for label in labels])
+    ax = interval_chart(
+        data, "label", unit=unit, lang=lang, title=text("metric_intervals", lang), value_label=unit_name(unit, lang)
+    )
+    return finish(ax)
+
+
+def plot_per_capita(ctx: Context, stem: str = "gdp_per_capita") -> Figure:
+    """Jinshui, Zhengzhou and Henan under every population basis, with intervals; missing ones are named."""
+    lang = ctx.lang
+    frame = per_capita_frame(ctx, stem)
+    label = frame["label_zh" if lang == "zh" else "label_en"].iloc[0]
+    unit = frame["unit"].iloc[0]
+    frame = frame.assign(basis_label=[pick(BASIS_SHORT[b], lang) for b in frame["basis"]])
+    present = frame.dropna(subset=["value"])
+    entities = [pick(ENTITY_LABELS[e], lang) for e in ENTITY_LABELS if e in set(frame["entity"])]
+    palette = {pick(ENTITY_LABELS[e], lang): colour for e, colour in AREA_COLOURS.items()}
+    ax = bar_chart(
+        present,
+        "basis_label",
+        "value",
+        hue="entity_label",
+        hue_order=entities,
+        palette=palette,
+        order=[pick(BASIS_SHORT[b], lang) for b in POPULATION_BASES],
+        unit=unit,
+        lang=lang,
+        interval=("low", "high"),
+        title=text("per_capita_chart", lang, label=label),
+        value_label=unit_name(unit, lang),
+    )
+    ax.legend(title=text("entity", lang), loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    missing = frame[frame["value"].isna()]
+    if not missing.empty:
+        lines = [
+            f"{r.entity_label} ({r.basis_label}): {text('missing', lang)}" for r in missing.itertuples(index=False)
+        ]
+        ax.text(0.0, -0.25, "; ".join(lines), transform=ax.transAxes, fontsize=8, color="0.3", va="top")
+    return finish(ax)
+
+
+def plot_shares_vs_population(ctx: Context, theme: str | None = None) -> Figure | None:
+    """Jinshui's shares of Zhengzhou's and Henan's totals against its population share (of a theme, if given).
+
+    None when the theme has no share of a parent's total.
+    """
+    return crosslevel.plot_shares_vs_population(ctx.metrics, ctx.params.population_basis, ctx.lang, theme)
+
+
+def plot_findings(ctx: Context) -> Figure | None:
+    """The audit at a glance: findings by theme and severity (errors and warnings; notes left out)."""
+    import matplotlib.pyplot as plt
+
+    lang = ctx.lang
+    rows = []
+    for theme in THEMES:
+        found = findings_frame(ctx, theme)
+        for severity in ("error", "warning"):
+            rows.append(
+                (theme_label(theme, lang), pick(SEVERITY_LABELS[severity], lang), (found["severity"] == severity).sum())
+            )
+    frame = pd.DataFrame(rows, columns=["theme", "severity", "count"])
+    if frame["count"].sum() == 0:
+        return None
+    order = [r[0] for r in rows[::2]]
+    table = frame.pivot_table(index="theme", columns="severity", values="count", aggfunc="sum").reindex(order)
+    colours = {pick(SEVERITY_LABELS[s], lang): colour for s, colour in SEVERITY_COLOURS.items()}
+    ax = table[list(colours)].plot.barh(stacked=True, color=list(colours.values()), figsize=(7.5, 3.6))
+    ax.invert_yaxis()
+    ax.set_xlabel(text("findings", lang))
+    ax.set_ylabel("")
+    ax.set_title(text("findings_chart", lang))
+    ax.legend(title="", loc="lower right")
+    plt.close(ax.figure)
+    return finish(ax)

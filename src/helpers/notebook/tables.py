@@ -1,0 +1,356 @@
+"""The report's tables: compact on the page (value with a short interval, status), details folded below."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from typing import Any
+
+import pandas as pd
+
+from helpers.analysis.metrics import fig
+from helpers.notebook import crosslevel
+from helpers.notebook.context import PER_CAPITA_STEMS, Context, _indicator, _is_cross_level, _metric_rows
+from helpers.notebook.crosslevel import comparison_table, missing_comparisons
+from helpers.notebook.labels import (
+    ENTITY_LABELS,
+    QUALIFIER_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    escape_markdown,
+    format_estimate,
+    format_interval,
+    format_value,
+    pick,
+    text,
+    theme_label,
+)
+from helpers.notebook.params import HEADLINE_FIGURES, NOTEBOOK_STEMS
+from helpers.sources.figures import THEMES
+from helpers.sources.reference import (
+    ENTITY_IDS,
+    POPULATION_BASES,
+)
+
+
+def figures_table(ctx: Context, theme: str | None = None, figure_ids: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Figures of a theme (or the given ids, in that order): indicator, as printed, value, interval, quote."""
+    lang = ctx.lang
+    rows = []
+    selected = (
+        ctx.figures.set_index("figure_id", drop=False).loc[list(figure_ids)]
+        if figure_ids
+        else ctx.figures[ctx.figures["theme"] == theme]
+    )
+    for row in selected.itertuples(index=False):
+        estimate = ctx.estimates.get(fig(row.figure_id))
+        rows.append(
+            {
+                text("indicator", lang): _indicator(row, lang),
+                text("as_printed", lang): f"{row.prefix_as_printed}{row.value_as_printed}{row.unit_as_printed}",
+                text("value_interval", lang): format_estimate(row.value, estimate.low, estimate.high, row.unit, lang),
+                text("qualifier", lang): pick(QUALIFIER_LABELS[row.qualifier], lang),
+                text("quote", lang): row.quote,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def metrics_table(ctx: Context, theme: str | None = None, *, comparators_only: bool = False) -> pd.DataFrame:
+    """Derived metrics with value, interval, formula, status and note, localized."""
+    lang = ctx.lang
+    rows = _metric_rows(ctx, theme)
+    compares = _is_cross_level(rows)
+    rows = rows[compares] if comparators_only else rows[~compares]
+    return pd.DataFrame(
+        [
+            {
+                text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
+                text("value_interval", lang): format_estimate(row.value, row.low, row.high, row.unit, lang),
+                text("status", lang): pick(STATUS_LABELS[row.status], lang),
+            }
+            for row in rows.itertuples(index=False)
+        ]
+    )
+
+
+def metrics_details(ctx: Context, theme: str | None = None) -> pd.DataFrame:
+    """What the compact metrics table leaves out: formula, inputs and note of each metric."""
+    lang = ctx.lang
+    rows = _metric_rows(ctx, theme)
+    rows = rows[~_is_cross_level(rows)]
+    return pd.DataFrame(
+        [
+            {
+                text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
+                text("formula", lang): row.formula,
+                text("inputs", lang): row.inputs.replace(";", "; "),
+                text("note", lang): row.note_zh if lang == "zh" else row.note,
+            }
+            for row in rows.itertuples(index=False)
+        ]
+    )
+
+
+def metrics_notes(ctx: Context, theme: str | None = None) -> Any:
+    """Formulas, inputs and notes of the theme's metrics, folded below the compact table."""
+    return details(metrics_details(ctx, theme), text("details_metrics", ctx.lang))
+
+
+def show(table: pd.DataFrame) -> Any:
+    """A compact table for the page: no index column, text left-aligned, numbers and values right-aligned.
+
+    An empty table is returned as it is (pandas shows it as such).
+    """
+    if table.empty:
+        return table
+    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) or c in _RIGHT_ALIGNED]
+    text_columns = [c for c in table.columns if c not in numeric]
+    # A Styler does not escape cells by default (pandas' to_html does): text from data is text, never HTML.
+    styled = table.style.format(escape="html").hide(axis="index")
+    if text_columns:
+        styled = styled.set_properties(subset=text_columns, **{"text-align": "left"})
+    if numeric:
+        styled = styled.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    header = [{"selector": "th", "props": [("text-align", "left")]}]
+    # Element ids from the table's content, not pandas' random uuid: the same table gives the same page, run
+    # after run (the executed notebooks of a warm and a fresh kernel compare equal).
+    styled = styled.set_uuid(hashlib.sha256(table.to_json(force_ascii=False).encode()).hexdigest()[:10])
+    # class "dataframe": the page's script makes such tables searchable and sortable, as pandas' own tables.
+    styled = styled.set_table_styles(header).set_table_attributes('class="dataframe"')
+    # As HTML: a Styler's plain-text form is its memory address, which made every run's notebook differ.
+    from IPython.display import HTML
+
+    return HTML(styled.to_html())
+
+
+_RIGHT_ALIGNED = {
+    text(key, lang) for key in ("value", "value_interval", "interval", "as_printed") for lang in ("en", "zh")
+}
+
+
+def details(table: pd.DataFrame, summary: str) -> Any:
+    """A long table folded into a ``<details>`` block: nothing is lost, the reader is not buried."""
+    from IPython.display import HTML
+
+    if table.empty:
+        return HTML("")
+    body = table.to_html(index=False, escape=True, border=0)
+    return HTML(f"<details><summary>{html.escape(summary)}</summary>{body}</details>")
+
+
+def findings_table(ctx: Context, theme: str | None = None, *, include_info: bool = True) -> pd.DataFrame:
+    """Audit findings, most severe first; for a theme, those that name one of its figures."""
+    lang = ctx.lang
+    findings = ctx.findings
+    if theme is not None:
+        ids = set(ctx.figures.loc[ctx.figures["theme"] == theme, "figure_id"])
+        findings = findings[findings["figure_ids"].fillna("").str.split(";").apply(lambda f: bool(ids & set(f)))]
+    if not include_info:
+        findings = findings[findings["severity"] != "info"]
+    return pd.DataFrame(
+        [
+            {
+                text("severity", lang): pick(SEVERITY_LABELS[row.severity], lang),
+                text("finding", lang): row.message_zh if lang == "zh" else row.message_en,
+                text("rule", lang): row.rule,
+            }
+            for row in findings.itertuples(index=False)
+        ]
+    )
+
+
+def headline_table(ctx: Context) -> pd.DataFrame:
+    """The overview's headline figures, with their qualifier and interval."""
+    return figures_table(ctx, figure_ids=HEADLINE_FIGURES)
+
+
+def bases_table(ctx: Context) -> pd.DataFrame:
+    """The population bases side by side, with their values and caveats."""
+    lang = ctx.lang
+    return pd.DataFrame(
+        [
+            {
+                text("basis", lang): f"{basis.label_zh if lang == 'zh' else basis.label_en} (`{basis.basis_id}`)",
+                text("population", lang): format_value(basis.estimate.value, "persons", lang),
+                text("interval", lang): format_interval(basis.estimate.low, basis.estimate.high, "persons", lang),
+                text("formula", lang): basis.formula,
+                text("caveat", lang): basis.caveat_zh if lang == "zh" else basis.caveat_en,
+            }
+            for basis in ctx.bases.values()
+        ]
+    )
+
+
+def per_capita_frame(ctx: Context, stem: str) -> pd.DataFrame:
+    """One per-capita metric for Jinshui, Zhengzhou and Henan under every basis (long format)."""
+    rows = []
+    for basis_id in POPULATION_BASES:
+        for entity in ("jinshui", "zhengzhou", "henan"):
+            metric_id = stem if entity == "jinshui" else f"{entity}_{stem}"
+            # The parents' values are on their own census population, one row for every basis.
+            row_basis = basis_id if entity == "jinshui" else ""
+            match = ctx.metrics[
+                (ctx.metrics["metric_id"] == metric_id) & (ctx.metrics["population_basis"] == row_basis)
+            ]
+            if match.empty:
+                continue
+            row = match.iloc[0]
+            rows.append(
+                {
+                    "basis": basis_id,
+                    "entity": entity,
+                    "entity_label": pick(ENTITY_LABELS[entity], ctx.lang),
+                    "value": row["value"],
+                    "low": row["low"],
+                    "high": row["high"],
+                    "unit": row["unit"],
+                    "status": row["status"],
+                    "note": row["note_zh" if ctx.lang == "zh" else "note"],
+                    "label_en": row["label_en"],
+                    "label_zh": row["label_zh"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def per_capita_table(ctx: Context) -> pd.DataFrame:
+    """Per-capita metrics: rows metric × area, one column per population basis; missing says so."""
+    lang = ctx.lang
+    rows = []
+    for stem in PER_CAPITA_STEMS:
+        frame = per_capita_frame(ctx, stem)
+        for entity, group in frame.groupby("entity", sort=False):
+            label = group["label_zh" if lang == "zh" else "label_en"].iloc[0].split(":")[-1].split(": ")[-1]
+            row = {text("metric", lang): label, text("entity", lang): pick(ENTITY_LABELS[entity], lang)}
+            for item in group.itertuples(index=False):
+                row[item.basis] = format_value(item.value, item.unit, lang)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def themes_table(ctx: Context) -> pd.DataFrame:
+    """A table of themes: figures, derived metrics and findings per theme, and the notebook to read."""
+    lang = ctx.lang
+    rows = []
+    for theme in THEMES:
+        figure_ids = set(ctx.figures.loc[ctx.figures["theme"] == theme, "figure_id"])
+        flagged = (
+            ctx.findings["figure_ids"].fillna("").str.split(";").apply(lambda f, ids=figure_ids: bool(ids & set(f)))
+        )
+        rows.append(
+            {
+                text("theme", lang): theme_label(theme, lang),
+                text("figures", lang): len(figure_ids),
+                text("metrics", lang): int((_metric_rows(ctx, theme)["status"] != "missing").sum()),
+                text("findings", lang): int((flagged & (ctx.findings["severity"] != "info")).sum()),
+                text("notebook", lang): f"{NOTEBOOK_STEMS[theme]}.ipynb",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def missing_table(ctx: Context) -> pd.DataFrame:
+    """Comparators the analysis needs but that have no cited source, with the reason."""
+    lang = ctx.lang
+    return pd.DataFrame(
+        [
+            {
+                text("entity", lang): pick(ENTITY_LABELS[ENTITY_IDS[row.entity]], lang),
+                text("indicator", lang): row.indicator,
+                text("metric", lang): row.needed_for_zh if lang == "zh" else row.needed_for,
+                text("reason", lang): row.reason_zh if lang == "zh" else row.reason,
+            }
+            for row in ctx.reference.missing.itertuples(index=False)
+        ]
+    )
+
+
+INTERVAL_CONVENTIONS: tuple[tuple[str, str, str, str, str], ...] = (
+    # qualifier, convention en, convention zh, example as printed, example figure
+    (
+        "exact",
+        "± half a unit of the last printed digit; whole counts printed in full are exact",
+        "按最后一位有效数字的半个单位上下浮动;完整印出的整数计数为确数",
+        "979.4亿元",
+        "retail_sales",
+    ),
+    (
+        "at_least",
+        "from the printed number up to the next step of its last non-zero digit (a convention)",
+        "自印出数值起,至其最后一位非零数字的下一档(约定)",
+        "突破1800亿元",
+        "gdp",
+    ),
+    (
+        "at_most",
+        "down one such step from the printed number",
+        "自印出数值向下一档",
+        "最高可降40%",
+        "logistics_cost_cut_max",
+    ),
+    (
+        "exact",
+        "a fraction: the denominator rounded to a whole number",
+        "分数:分母按整数舍入",
+        "1/30",
+        "market_entities_share_of_henan",
+    ),
+)
+
+
+def interval_conventions_table(ctx: Context) -> pd.DataFrame:
+    """The interval rules, each with an example computed from the figures table."""
+    lang = ctx.lang
+    units = ctx.figures.set_index("figure_id")["unit"]
+    rows = []
+    for qualifier, rule_en, rule_zh, printed, figure_id in INTERVAL_CONVENTIONS:
+        estimate = ctx.estimates.get(fig(figure_id))
+        rows.append(
+            {
+                text("qualifier", lang): pick(QUALIFIER_LABELS[qualifier], lang),
+                text("convention", lang): rule_zh if lang == "zh" else rule_en,
+                text("example", lang): printed,
+                text("interval", lang): format_interval(estimate.low, estimate.high, units[figure_id], lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def location_quotients(ctx: Context) -> pd.DataFrame:
+    """Location quotients (share of the total over share of the population) under the chosen basis."""
+    return crosslevel.location_quotients(ctx.metrics, ctx.params.population_basis, ctx.lang)
+
+
+def growth_side_by_side(ctx: Context) -> pd.DataFrame:
+    """2020 growth rates as each level prints them: district, city, province, nation."""
+    return crosslevel.growth_side_by_side(ctx)
+
+
+def comparisons(ctx: Context, theme: str | None) -> pd.DataFrame | Any:
+    """The theme's comparisons with Zhengzhou, Henan and China, or a visible note when there are none.
+
+    Each names its sources and quotes on both sides; the ``comparison`` parameter narrows them to one parent.
+    """
+    parent = ctx.params.extras.get("comparison", "both")
+    table = comparison_table(ctx.metrics, ctx.params.population_basis, ctx.lang, theme, parent)
+    if table.empty:
+        from IPython.display import Markdown
+
+        return Markdown(f"*{text('no_comparator', ctx.lang)}*")
+    return show(table)
+
+
+def comparison_sources(ctx: Context, theme: str | None) -> Any:
+    """Both quotes and the note of every comparison, folded away below the compact table."""
+    parent = ctx.params.extras.get("comparison", "both")
+    folded = crosslevel.comparison_details(ctx.metrics, ctx.params.population_basis, ctx.lang, theme, parent)
+    return details(folded, text("details_comparisons", ctx.lang))
+
+
+def missing_note(ctx: Context, theme: str | None = None) -> Any:
+    """One short note naming the comparisons that no source can fill (empty when there are none)."""
+    from IPython.display import Markdown
+
+    note = missing_comparisons(ctx.metrics, ctx.lang, theme)
+    return Markdown(f"*{escape_markdown(note)}*" if note else "")

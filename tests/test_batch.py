@@ -14,6 +14,7 @@ import nbformat
 import pytest
 from collections_helper import write_notebook as _notebook
 
+from helpers import paths
 from helpers.publish import batch, cli
 
 pytestmark = pytest.mark.xdist_group("batch")
@@ -246,3 +247,13 @@ def test_longest_first_by_the_previous_run_then_by_size(tmp_path: Path) -> None:
     assert [j.stem for j in longest_first(jobs, manifest)] == ["new_large", "new_small", "long", "short"]
     # No previous run: by file size.
     assert [j.stem for j in longest_first(jobs, {})] == ["short", "long", "new_large", "new_small"]
+
+
+def test_titles_per_language() -> None:
+    from helpers.publish.collection import notebook_title
+
+    economy = paths.NOTEBOOKS_DIR / "02_economy.ipynb"
+    # The notebook's two title cells: "# Economy" (lang-en) and "# 经济发展" (lang-zh).
+    assert notebook_title(economy, "en") == "Economy"
+    assert notebook_title(economy, "zh") == "经济发展"
+    assert notebook_title(economy) == "Economy · 经济发展"  # the list command shows both

@@ -25,22 +25,12 @@ from typing import Any, TypeVar
 import nbformat
 import psutil
 import pytest
+from browser_helper import chromium
 
 from helpers import paths
 
 pytestmark = pytest.mark.xdist_group("jupyterlab")
 
-CHROMIUM = Path("/usr/bin/chromium")
-# As in test_browser.py: no background networking (this machine has no network to offer it).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: The overview, and a theme notebook (each runs in a few seconds).
 NOTEBOOKS = ["00_overview", "02_economy"]
 #: Seconds. JupyterLab's default is 120; see _write_user_settings for why a shorter one is the same autosave.
@@ -268,14 +258,8 @@ def lab(clone: Path, tmp_path: Path) -> Iterator[Lab]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's chromium, headless, as in test_browser.py."""
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _saved_notebook(path: Path) -> nbformat.NotebookNode | None:

@@ -168,11 +168,13 @@ def test_no_standard_indicator_is_invented(metrics: pd.DataFrame) -> None:
 def test_no_missing_row_that_a_parent_report_could_fill(metrics: pd.DataFrame) -> None:
     missing = metrics[metrics["status"] == "missing"]
     # Zhengzhou's and Henan's reports print no 2020 retail sales, and Zhengzhou's no count of new market
-    # entities; every other core comparison is filled.
+    # entities; every other core comparison is filled. Zhengzhou's cross-border e-commerce is printed, but in
+    # US dollars (see test_values_in_different_currencies_never_divide).
     assert set(missing["metric_id"]) == {
         "retail_sales_share_of_zhengzhou",
         "retail_sales_share_of_henan",
         "new_market_entities_share_of_zhengzhou",
+        "cross_border_ecommerce_turnover_share_of_zhengzhou",
     }
 
 
@@ -338,3 +340,13 @@ def test_a_note_without_its_chinese_twin_is_an_error(tmp_path: Path) -> None:
     table.to_csv(mapping, index=False)
     with pytest.raises(FiguresValidationError, match=r"indicator_map\.csv line 2: note and note_zh must both be given"):
         load_vocabulary(folder)
+
+
+def test_values_in_different_currencies_never_divide(metrics: pd.DataFrame) -> None:
+    # Jinshui prints 跨境电商交易额91.6亿元 (yuan), Zhengzhou 跨境电商交易额133亿美元 (US dollars): 91.6 / 133 would
+    # read as a 68.9% share. No source of the project prints an exchange rate, so the share is missing, with why.
+    row = _row(metrics, "cross_border_ecommerce_turnover_share_of_zhengzhou")
+    assert row["status"] == "missing" and pd.isna(row["value"])
+    assert "US dollars" in row["note"] and "美元" in row["note_zh"] and "汇率" in row["note_zh"]
+    quotients = metrics["metric_id"].str.startswith("location_quotient_cross_border_ecommerce_turnover")
+    assert not quotients.any()

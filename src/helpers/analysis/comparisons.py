@@ -31,6 +31,8 @@ BASIS_MISMATCH = Bilingual(
     "(per-capita values are understated, shares of population overstated)",
     "口径不一致：报告数据不含郑东新区，此人口数含郑东新区（人均值偏低，人口占比偏高）",
 )
+#: Units named in a note when two values cannot divide (the figures tables' unit codes).
+UNIT_NAMES: dict[str, tuple[str, str]] = {"usd": ("US dollars", "美元"), "yuan": ("yuan", "人民币元")}
 #: Indicators whose growth is nominal, so that a level over (1 + growth) is the previous year's level.
 NOMINAL_GROWTH: dict[str, str] = {
     "budget_revenue": "budget_revenue_growth",
@@ -187,8 +189,39 @@ def cross_level_rows(
                 if indicator.core and parent_id in EXPECTED_PARENTS and indicator.measure in ("flow", "stock"):
                     rows.append(_missing(indicator, parent_id, district, theme))
                 continue
+            if district.unit and parent.unit and district.unit != parent.unit:
+                rows.append(_other_unit(indicator, district, parent, theme))
+                continue
             rows.append(_compare(indicator, district, parent, theme, vocabulary.scopes))
     return [*comparator.derived, *rows], comparator
+
+
+def _other_unit(indicator: Indicator, district: Observation, parent: Observation, theme: str) -> Row:
+    """A parent's value printed in another unit (US dollars against yuan): no share without a sourced rate.
+
+    The row is ``missing``, with the reason: converting would need an exchange rate that no source of this
+    project prints, and a share of yuan over dollars is no share at all.
+    """
+    name_en, name_zh = ENTITY_NAMES[parent.entity]
+    theirs, ours = (UNIT_NAMES.get(o.unit, (o.unit, o.unit)) for o in (parent, district))
+    return Row(
+        f"{indicator.code}_share_of_{parent.entity}",
+        theme,
+        f"{indicator.name_en}: Jinshui as a share of {name_en}'s",
+        f"{indicator.name_zh}:金水区占{name_zh}比重",
+        None,
+        "percent",
+        f"{district.qualified_id} / {parent.qualified_id} × 100",
+        (district.qualified_id, parent.qualified_id),
+        "missing",
+        Bilingual(
+            f"not computed: {name_en} prints it in {theirs[0]} ({parent.qualified_id}), Jinshui in {ours[0]}, "
+            "and no source of this project prints the exchange rate that would convert it",
+            f"未计算：{name_zh}以{theirs[1]}计（{parent.qualified_id}），金水区以{ours[1]}计，"
+            "本项目的来源均未载有可用于换算的汇率",
+        ),
+        evidence=_evidence(district, parent),
+    )
 
 
 def _missing(indicator: Indicator, parent_id: str, district: Observation, theme: str) -> Row:

@@ -73,6 +73,8 @@ class Observation:
     source_label: str
     qualifier: str = "exact"
     note_zh: str = ""
+    #: The unit of the value as the source prints it (yuan, usd, count …): values in different units never divide.
+    unit: str = ""
 
     @property
     def notes(self) -> Bilingual:
@@ -207,6 +209,7 @@ def observations(
                     comparator.source,
                     "at_least" if row.item_id.endswith("_lower_bound") else "exact",
                     row.note_zh,
+                    comparator.unit,
                 )
             )
             continue
@@ -234,6 +237,7 @@ def observations(
                 report.meta.title,
                 str(figure["qualifier"]),
                 row.note_zh,
+                str(figure["unit"]),
             )
         )
     if problems:

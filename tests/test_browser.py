@@ -98,6 +98,10 @@ def test_a_report_answers_first_in_its_language(browser, published: Path, stem: 
     page, problems = _open(browser, _page_file(published, stem, lang))
     assert problems == []
     assert page.get_attribute("html", "lang") == lang
+    # The tab shows the report's title in the page's language, and every chart has an alternative text in it.
+    assert page.title() == page.locator("h1").first.text_content().replace("¶", "").strip()
+    alts = page.eval_on_selector_all("img", "images => images.map(i => i.alt)")
+    assert alts and set(alts) == {"图表" if lang == "zh" else "Chart"}
     # Key findings come first: the first section heading, 3-5 sentences, all before the first table.
     layout = page.evaluate(
         """label => {

@@ -86,8 +86,8 @@ def rule_share_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, refere
                 f"{row.indicator_en} is printed as {row.value:g}% ({row.quote}); a part cannot be more than its whole. "
                 f"Read as a share it implies a city total of {implied:.1f}, fewer than the district's own {part:g}. "
                 "The percentage may be a growth rate or a misprint; it is not used as a share.",
-                f"{row.indicator_zh}印为{row.value:g}%(“{row.quote}”),部分不可能超过整体。若按比重理解,推算全市总数为"
-                f"{implied:.1f},少于本区自身的{part:g}。该百分比可能是增长率或印误,不作比重使用。",
+                f"{row.indicator_zh}原文写作{row.value:g}%（“{row.quote}”），部分不可能大于整体。若按比重理解，推算的全市总数为"
+                f"{implied:.1f}，少于本区自身的{part:g}。该百分比或为增长率，或为笔误，不作比重使用。",
             )
         )
     return found
@@ -362,8 +362,8 @@ def rule_population_scope(figures: pd.DataFrame, metrics: pd.DataFrame, referenc
             f"The 2020 census counts {census:,.0f} people in unit 410105 Jinshui, which includes Zhengdong New "
             f"District; Zhengzhou's statistics count Jinshui without it ({resident:,.0f} at the end of 2019). "
             f"Per-capita values differ by a factor of {ratio:.2f} between the two bases.",
-            f"七普410105金水区单元{census:,.0f}人含郑东新区;郑州市统计的金水区不含郑东新区(2019年末{resident:,.0f}人)。"
-            f"两种口径下的人均值相差{ratio:.2f}倍。",
+            f"第七次全国人口普查中金水区（410105）常住人口{census:,.0f}人，含郑东新区；郑州市统计的金水区不含郑东新区"
+            f"（2019年末{resident:,.0f}人）。按后者计算的人均值为按前者计算的{ratio:.2f}倍。",
         )
     ]
 

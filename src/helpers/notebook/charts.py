@@ -52,7 +52,9 @@ def plot_theme_levels(ctx: Context, theme: str, unit: str, top_n: int = 10) -> F
         unit=unit,
         lang=lang,
         label_column="label",
-        title=f"{theme_label(theme, lang)}: " + text("largest_figures", lang, unit=unit_name(unit, lang)),
+        title=theme_label(theme, lang)
+        + ("：" if lang == "zh" else ": ")
+        + text("largest_figures", lang, unit=unit_name(unit, lang)),
         value_label=unit_name(unit, lang),
     )
     return finish(ax)

@@ -29,7 +29,7 @@ QUALIFIER_LABELS: dict[str, tuple[str, str]] = {
     "approx": ("about", "约"),
 }
 STATUS_LABELS: dict[str, tuple[str, str]] = {
-    "ok": ("ok", "可比"),
+    "ok": ("ok", "正常"),
     "derived": ("derived", "推算"),
     "scope_mismatch": ("scope mismatch", "口径不一致"),
     "implausible": ("cannot be true", "不可能成立"),
@@ -80,7 +80,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rule": ("Rule", "规则"),
     "convention": ("Convention", "约定"),
     "example": ("Example", "示例"),
-    "largest_figures": ("Largest figures in {unit}", "{unit}类数据(最大的若干项)"),
+    "largest_figures": ("Largest figures (in {unit})", "数值最大的若干项（单位：{unit}）"),
     "metric_intervals": ("Derived metrics with their intervals", "派生指标及其区间"),
     "per_capita_chart": ("{label} under each population basis", "不同人口口径下的{label}"),
     "no_comparator": ("No sourced comparator for this theme.", "本主题没有有出处的对比数据。"),

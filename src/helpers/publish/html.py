@@ -49,6 +49,7 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "twin": "中文版",
         "failed": "This notebook failed",
         "not_run": "This notebook did not run",
+        "chart": "Chart",
         "title": "Jinshui 2020",
         "subtitle": "Jinshui District, Zhengzhou: reference analysis of the 2020 government work report",
         "headlines": "Headline numbers",
@@ -72,8 +73,9 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "twin": "English",
         "failed": "本笔记本运行失败",
         "not_run": "本笔记本未能运行",
-        "title": "金水区2020年政府工作报告",
-        "subtitle": "郑州市金水区2020年政府工作报告数据分析",
+        "chart": "图表",
+        "title": "金水区政府工作报告（2020年工作回顾）",
+        "subtitle": "郑州市金水区政府工作报告（2020年工作回顾）的参考分析",
         "headlines": "主要数据",
         "no_overview": "本次未运行总览笔记本，见下方卡片。",
         "reports": "报告",
@@ -117,6 +119,14 @@ def table_of_contents(body: str, lang: str = "en") -> str:
     return f'<nav id="toc" aria-label="{contents}"><strong>{contents}</strong><ol>{"".join(items)}</ol></nav>'
 
 
+def _title(notebook: nbformat.NotebookNode) -> str:
+    """The notebook's first level-one heading (in the page's language once the other's cells are gone)."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("# "):
+            return cell.source.splitlines()[0][2:].strip()
+    return ""
+
+
 def for_language(notebook: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
     """The notebook without the cells written for another language (untagged cells are kept)."""
     other = {tag for code, tag in LANGUAGE_TAGS.items() if code != lang}
@@ -142,6 +152,7 @@ def export_notebook_html(
     notebook = for_language(nbformat.read(notebook_path, as_version=4), lang)
     labels = PAGE_LABELS[lang]
     resources = {
+        "metadata": {"name": _title(notebook) or notebook_path.stem},  # the page's <title>
         "jinshui": {
             "css": CSS,
             "script": SCRIPT,
@@ -157,6 +168,8 @@ def export_notebook_html(
     body, _ = _exporter(show_code, lang).from_notebook_node(notebook, resources=resources)
     banner = f'<p class="jinshui-error">{labels["failed"]}: {html.escape(error)}</p>' if error else ""
     body = body.replace("<!--JINSHUI-TOC-->", banner + table_of_contents(body, lang), 1)
+    # nbconvert gives every image without alternative text an English sentence; a chart says what it is.
+    body = body.replace('alt="No description has been provided for this image"', f'alt="{labels["chart"]}"')
     atomic_write_text(html_path, body)
     return html_path
 

@@ -125,7 +125,8 @@ def test_the_prevention_force_is_the_sum_of_its_three_parts(figures: pd.DataFram
     # 4.8万余 is the three rows together, not a fourth group.
     found = audit.rule_parts_sum_to_total(figures, pd.DataFrame(), reference)
     assert [(f["rule"], f["severity"]) for f in found] == [("parts_sum_to_total", "info")]
-    assert "48,300 [47,800, 49,900]" in found[0]["message_en"]
+    assert "48,300 (47,800–49,900)" in found[0]["message_en"]
+    assert "4.83万（4.78万–4.99万）" in found[0]["message_zh"]  # the same sum as a Chinese reader writes it
     figures = _set(figures, "community_workers_volunteers", "5", 50_000.0)  # 5万 [4.5万, 5.5万]: 55,300 at least
     found = audit.rule_parts_sum_to_total(figures, pd.DataFrame(), reference)
     assert [f["severity"] for f in found] == ["warning"]

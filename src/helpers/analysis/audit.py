@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from helpers.analysis.indicators import ENTITY_NAMES, Observation, load_vocabulary, observations
+from helpers.analysis.intervals import Estimate
 from helpers.analysis.metrics import Inputs, Term, cmp, fig, metric_value
 from helpers.sources.reference import Reference, population_bases
 from helpers.sources.registry import SUBJECT_REPORT_ID, all_reports
@@ -177,10 +178,15 @@ def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, r
     """A part cannot be larger than its total, even at the extremes of both intervals."""
     del metrics
     inputs = Inputs(figures, reference)
+    names = _names(figures)
     found = []
     for part_term, whole_term in COMPONENTS:
         part, whole = inputs.get(part_term), inputs.get(whole_term)
         ids = [t.ident for t in (part_term, whole_term) if t.source == "fig"]
+        (part_en, part_zh), (whole_en, whole_zh) = (
+            names.get(t.ident, (t.ident, t.ident)) for t in (part_term, whole_term)
+        )
+        share = (part / whole).scale(100).value
         if part.high <= whole.low:
             found.append(
                 _finding(
@@ -188,10 +194,10 @@ def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, r
                     part_term.ident,
                     "info",
                     ids,
-                    f"Checked: {part_term} ({part.value:,.0f}) is within its total {whole_term} ({whole.value:,.0f}), "
-                    f"{(part / whole).scale(100).value:.1f}% of it.",
-                    f"已核对:{part_term}({part.value:,.0f})不超过其总量{whole_term}({whole.value:,.0f}),"
-                    f"占{(part / whole).scale(100).value:.1f}%。",
+                    f"Checked: {part_en}, {_with_interval(part, 'en')}, is within its total, {whole_en}, "
+                    f"{_with_interval(whole, 'en')}: {share:.1f}% of it.",
+                    f"已核对：{part_zh}{_with_interval(part, 'zh')}，不超过其总量{whole_zh}"
+                    f"{_with_interval(whole, 'zh')}，占{share:.1f}%。",
                 )
             )
         elif part.low > whole.high:
@@ -201,8 +207,9 @@ def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, r
                     part_term.ident,
                     "error",
                     ids,
-                    f"{part_term} ({part.value:,.0f}) is larger than its total {whole_term} ({whole.value:,.0f}).",
-                    f"{part_term}({part.value:,.0f})大于其总量{whole_term}({whole.value:,.0f})。",
+                    f"{part_en}, {_with_interval(part, 'en')}, is larger than its total, {whole_en}, "
+                    f"{_with_interval(whole, 'en')}.",
+                    f"{part_zh}{_with_interval(part, 'zh')}，大于其总量{whole_zh}{_with_interval(whole, 'zh')}。",
                 )
             )
     return found
@@ -220,18 +227,20 @@ def rule_parts_sum_to_total(figures: pd.DataFrame, metrics: pd.DataFrame, refere
         for part in parts[1:]:
             summed = summed + part
         agree = summed.low <= total.high and total.low <= summed.high
-        names = " + ".join(part_ids)
+        labels = _names(figures)
+        names_en = " + ".join(labels[p][0] for p in part_ids)
+        names_zh = "、".join(labels[p][1] for p in part_ids)
+        total_en, total_zh = labels[total_id]
         found.append(
             _finding(
                 "parts_sum_to_total" if agree else "parts_do_not_sum_to_total",
                 total_id,
                 "info" if agree else "warning",
                 [total_id, *part_ids],
-                f"{names} = {summed.value:,.0f} [{summed.low:,.0f}, {summed.high:,.0f}] against {total_id} "
-                f"[{total.low:,.0f}, {total.high:,.0f}]: "
+                f"{names_en} = {_with_interval(summed, 'en')} against {total_en}, {_with_interval(total, 'en')}: "
                 + ("the parts make up the total; never add the total to them." if agree else "they do not agree."),
-                f"{names}合计{summed.value:,.0f},与{total_id}"
-                + ("相符:分项构成总数,不可与总数相加。" if agree else "不符。"),
+                f"{names_zh}合计{_with_interval(summed, 'zh')}，与{total_zh}{_with_interval(total, 'zh')}"
+                + ("相符：分项构成总数，不可再与总数相加。" if agree else "不符。"),
             )
         )
     return found
@@ -241,6 +250,29 @@ def _figure_ids(inputs: str, figure_ids: set[str]) -> list[str]:
     """The district's figure ids among a metric's inputs (``gdp`` or ``jinshui-2020:gdp``), not comparators."""
     ids = [i.removeprefix(f"{SUBJECT_REPORT_ID}:") for i in inputs.split(";")]
     return [i for i in ids if i in figure_ids]
+
+
+def _amount(value: float, lang: str) -> str:
+    """A number as a reader of the language writes it: 1230亿 or 123 billion; small numbers as they are."""
+    size = abs(value)
+    steps = ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, " billion"), (1e6, " million"))
+    for step, name in steps:
+        if size >= step:
+            return f"{value / step:.4g}{name}"
+    return f"{value:,.0f}" if value == round(value) else f"{value:.4g}"
+
+
+def _with_interval(estimate: Estimate, lang: str) -> str:
+    """A value with its interval, both as the language writes them: 5万亿（5万亿–6万亿）."""
+    value, low, high = (_amount(v, lang) for v in estimate.as_tuple())
+    if low == high:
+        return value
+    return f"{value}（{low}–{high}）" if lang == "zh" else f"{value} ({low}–{high})"
+
+
+def _names(figures: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Each figure's indicator name in English and Chinese, by figure id."""
+    return {row.figure_id: (row.indicator_en, row.indicator_zh) for row in figures.itertuples(index=False)}
 
 
 def _value_text(value: float, unit: str) -> str:
@@ -272,7 +304,9 @@ def rule_two_sources_agree(figures: pd.DataFrame, metrics: pd.DataFrame, referen
     """A 2020 value stated by two sources (a report and a reference table) must agree within rounding."""
     del metrics
     subject = SUBJECT_REPORT_ID
-    found_all = observations(load_vocabulary(), all_reports(), reference, overrides={subject: figures})
+    vocabulary = load_vocabulary()
+    names = vocabulary.indicators
+    found_all = observations(vocabulary, all_reports(), reference, overrides={subject: figures})
     groups: dict[tuple[str, str], list[Observation]] = {}
     for observation in found_all:
         if observation.year == 2020 and observation.section == "review":
@@ -288,11 +322,12 @@ def rule_two_sources_agree(figures: pd.DataFrame, metrics: pd.DataFrame, referen
                     f"{entity}_{indicator}__{first.qualified_id}__{second.qualified_id}",
                     "info" if agree else "error",
                     _figure_ids(f"{first.qualified_id};{second.qualified_id}", set(figures["figure_id"])),
-                    f"{ENTITY_NAMES[entity][0]} {indicator}: {first.qualified_id} gives {a.value:.6g} "
-                    f"[{a.low:.6g}, {a.high:.6g}], {second.qualified_id} gives {b.value:.6g} [{b.low:.6g}, "
-                    f"{b.high:.6g}]: " + ("they agree within rounding." if agree else "they disagree."),
-                    f"{ENTITY_NAMES[entity][1]}{indicator}:{first.qualified_id}为{a.value:.6g},"
-                    f"{second.qualified_id}为{b.value:.6g}," + ("在舍入误差内一致。" if agree else "两者不一致。"),
+                    f"{ENTITY_NAMES[entity][0]}, {names[indicator].name_en}: {first.qualified_id} gives "
+                    f"{_with_interval(a, 'en')}, {second.qualified_id} gives {_with_interval(b, 'en')}: "
+                    + ("they agree within rounding." if agree else "they disagree."),
+                    f"{ENTITY_NAMES[entity][1]}{names[indicator].name_zh}：{first.qualified_id}为"
+                    f"{_with_interval(a, 'zh')}，{second.qualified_id}为{_with_interval(b, 'zh')}，"
+                    + ("两者的区间重叠，在舍入误差内一致。" if agree else "两者不一致。"),
                 )
             )
     return findings

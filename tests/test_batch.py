@@ -220,8 +220,8 @@ def test_both_languages_are_published_and_linked(collection: Path, tmp_path: Pat
         (output / "a_good.html").read_text(encoding="utf-8"),
         (output / "a_good.zh.html").read_text(encoding="utf-8"),
     )
-    assert 'class="jinshui-twin" href="a_good.zh.html" hreflang="zh">中文版' in english
-    assert 'class="jinshui-twin" href="a_good.html" hreflang="en">English<' in chinese
+    assert 'class="jinshui-twin" hreflang="zh" href="a_good.zh.html">中文版' in english
+    assert 'class="jinshui-twin" hreflang="en" href="a_good.html">English<' in chinese
     assert '<a href="index.zh.html">' in chinese  # back to the Chinese index
     assert 'href="index.zh.html">中文版</a>' in (output / "index.html").read_text(encoding="utf-8")
     zh_index = (output / "index.zh.html").read_text(encoding="utf-8")

@@ -236,26 +236,24 @@ def _engine_name() -> str:
     """Register and name the papermill engine of the batch: nbclient's, on the worker's one client.
 
     Two costs of papermill's own engine are not work. It writes the whole executed notebook before and after
-    every cell (about 60 writes, each serializing every image so far: 0.4 s of a 2 s report); the batch reads
-    it once the run ends, so this engine writes it when the notebook completes or fails (papermill then adds
-    its error cell). And a new kernel client per notebook waits about 0.2 s for the kernel's first status
-    message; the worker keeps one client per kernel, for the notebooks and the resets between them.
+    every cell (about 60 writes, each serializing every image so far: 0.4 s of a 2 s report), and once more
+    when the engine returns. This engine writes nothing itself: papermill's own last write (with its error
+    cell, if a cell raised) is the one the batch reads. Only when the engine raises (a timeout, a dead
+    kernel), after which papermill writes nothing, does it write the notebook as far as it ran. And a new
+    kernel client per notebook waits about 0.2 s for the kernel's first status message; the worker keeps one
+    client per kernel, for the notebooks and the resets between them.
     """
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
     from papermill.log import logger
     from papermill.utils import merge_kwargs, remove_args
 
-    class SaveAtEnd(NotebookExecutionManager):
-        finished = False
+    class SaveOnlyIfRaised(NotebookExecutionManager):
+        raised = False
 
         def save(self, **kwargs: Any) -> None:
-            if self.finished:
+            if self.raised:
                 super().save(**kwargs)
-
-        def notebook_complete(self, **kwargs: Any) -> None:
-            self.finished = True
-            super().notebook_complete(**kwargs)
 
     class BatchEngine(NBClientEngine):
         @classmethod
@@ -263,10 +261,13 @@ def _engine_name() -> str:
             log_output = kwargs.pop("log_output", False)
             kwargs.pop("progress_bar", None)
             kwargs.pop("autosave_cell_every", None)
-            manager = SaveAtEnd(nb, output_path=output_path, log_output=log_output, progress_bar=False)
+            manager = SaveOnlyIfRaised(nb, output_path=output_path, log_output=log_output, progress_bar=False)
             manager.notebook_start()
             try:
                 cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
+            except BaseException:
+                manager.raised = True  # a timeout or a dead kernel: papermill writes nothing after this
+                raise
             finally:
                 manager.notebook_complete()
             return manager.nb

@@ -37,6 +37,12 @@ np.set_printoptions(precision=1)
 np.seterr(all="raise")
 labels.format_value = lambda *args, **kwargs: "PATCHED"
 plt.figure()  # left open
+from IPython import get_ipython
+from matplotlib.figure import Figure
+display_formatter = get_ipython().display_formatter
+display_formatter.formatters["image/png"].for_type(Figure, lambda figure: None)  # figures shown as nothing
+display_formatter.formatters["text/html"].enabled = False  # tables shown as plain text
+display_formatter.formatters["text/plain"].for_type(float, lambda value, printer, cycle: printer.text("PATCHED"))
 os.chdir("/")
 POLLUTED = True
 """
@@ -44,7 +50,13 @@ POLLUTED = True
 PROBE = """
 import json, os, warnings
 import matplotlib as mpl, matplotlib.pyplot as plt, numpy as np, pandas as pd
+from IPython import get_ipython
+from matplotlib.figure import Figure
 from helpers.notebook import labels
+formatters = get_ipython().display_formatter.formatters
+def printer(mime, kind):
+    found = formatters[mime].type_printers.get(kind)
+    return [getattr(getattr(found, "func", found), "__name__", None), sorted(getattr(found, "keywords", {}).items())]
 keys = ["figure.dpi", "savefig.dpi", "hatch.linewidth", "errorbar.capsize", "axes.formatter.use_mathtext",
         "font.size", "axes.facecolor"]
 print(json.dumps({
@@ -56,6 +68,10 @@ print(json.dumps({
     "open figures": plt.get_fignums(),
     "cwd": os.getcwd(),
     "namespace": "POLLUTED" in globals(),
+    "formatters": {mime: formatters[mime].enabled for mime in sorted(formatters)},
+    "figure printer": printer("image/png", Figure),
+    "figure shown as": sorted(get_ipython().display_formatter.format(plt.subplots()[0])[0]),
+    "float printer": printer("text/plain", float),
 }, sort_keys=True))
 """
 
@@ -113,6 +129,10 @@ def test_global_state_changed_by_a_notebook_does_not_reach_the_next(tmp_path: Pa
     )
     assert json.loads(seen) == json.loads(fresh_state)
     assert json.loads(seen)["helpers"] == "1.00%" and json.loads(seen)["cwd"] == str(paths.PROJECT_ROOT)
+    assert (
+        json.loads(seen)["figure shown as"] == ["image/png", "text/plain"]
+        and json.loads(seen)["formatters"]["text/html"]
+    )
     # Tables, sentences, charts (PNG bytes) and the results file: identical with and without the polluter.
     shared_outputs = _outputs(tmp_path / "out-shared" / "02_economy.ipynb")
     assert shared_outputs == _outputs(tmp_path / "out-02_economy" / "02_economy.ipynb")

@@ -30,21 +30,29 @@ KERNEL_NAME = "python3"
 BATCH_ENGINE = "jinshui-batch"
 #: Longest ipc socket path used (the system limit is 107 bytes; the manager appends "-NN").
 _MAX_SOCKET_PATH = 90
-#: Run once when a kernel starts: the imports every notebook makes first, then a record of the global state a
+#: Run once when a kernel starts: the imports every notebook makes first and the inline backend's set-up
+#: (which a fresh kernel makes at its first figure), then a record of the global state a
 #: fresh kernel has at that point (matplotlib's rcParams, the warning filters, numpy's error and print
-#: settings), kept in a module of its own so that IPython's reset leaves it alone.
+#: settings, IPython's display formatters: which printer shows a figure, a table), kept in a module of its
+#: own so that IPython's reset leaves it alone.
 _WARMUP = (
     "import sys as _sys, types as _types, warnings as _warnings\n"
     "import matplotlib as _mpl, matplotlib.pyplot as _plt, numpy as _np, pandas as _pd\n"
     "import helpers.notebook.report\n"
+    "_plt.switch_backend(_mpl.rcParams['backend'])  # the inline backend registers its figure printers now\n"
+    "_display = get_ipython().display_formatter\n"
     "_sys.modules['_jinshui_pristine'] = _types.SimpleNamespace(\n"
-    "    rc=_mpl.rcParams.copy(), filters=list(_warnings.filters), err=_np.geterr(), printing=_np.get_printoptions())\n"
+    "    rc=_mpl.rcParams.copy(), filters=list(_warnings.filters), err=_np.geterr(), printing=_np.get_printoptions(),\n"
+    "    formatters=[(f, f.enabled, dict(f.type_printers), dict(f.deferred_printers)) for f in [\n"
+    "        *_display.formatters.values(), _display.ipython_display_formatter, _display.mimebundle_formatter]])\n"
+    "del _display\n"
     "import gc as _gc\n"
     "_gc.collect(); _gc.freeze()  # the imported libraries are never garbage: later collections skip them\n"
     "del _sys, _types, _warnings, _mpl, _plt, _np, _pd, _gc"
 )
 #: Run between notebooks that succeeded: the namespace and the global state a notebook may have changed go
-#: back to the recorded fresh state; pandas' options to their defaults. The helpers modules are dropped (a
+#: back to the recorded fresh state (display formatters included: a notebook may show figures differently);
+#: pandas' options to their defaults. The helpers modules are dropped (a
 #: notebook that patched them must not change the next page) except the cache's entries: pickles keyed on
 #: the content of their inputs, which no notebook shares with another.
 _RESET = (
@@ -59,6 +67,10 @@ _RESET = (
     "    _warnings.simplefilter('ignore')  # resetting deprecated options warns about each of them\n"
     "    _pd.reset_option('all')\n"
     "_warnings.resetwarnings(); _warnings.filters.extend(_fresh.filters)\n"
+    "for _formatter, _enabled, _printers, _deferred in _fresh.formatters:\n"
+    "    _formatter.enabled = _enabled\n"
+    "    _formatter.type_printers.clear(); _formatter.type_printers.update(_printers)\n"
+    "    _formatter.deferred_printers.clear(); _formatter.deferred_printers.update(_deferred)\n"
     "_store = getattr(_sys.modules.get('helpers.sources.cache'), 'STORE', None)\n"
     "for _name in [n for n in _sys.modules if n == 'helpers' or n.startswith('helpers.')]:\n"
     "    del _sys.modules[_name]\n"
@@ -66,7 +78,7 @@ _RESET = (
     "    import helpers.sources.cache as _cache\n"
     "    _cache.STORE.update((k, v) for k, v in _store.items() if type(k) is tuple and type(v) is bytes)\n"
     "    del _cache\n"
-    "del _os, _sys, _warnings, _mpl, _plt, _np, _pd, _fresh, _store"
+    "del _os, _sys, _warnings, _mpl, _plt, _np, _pd, _fresh, _store, _formatter, _enabled, _printers, _deferred"
 )
 _PR_SET_PDEATHSIG = 1
 

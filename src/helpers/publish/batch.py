@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
@@ -58,7 +59,7 @@ from helpers.publish.staging import (
     stage,
     swap,
 )
-from helpers.publish.worker import checkpoint, execute_one, start_worker
+from helpers.publish.worker import checkpoint, execute_one, start_worker, worker_ready
 from helpers.sources.cache import CACHE_DIR_ENV
 
 MANIFEST = "manifest.json"
@@ -229,13 +230,6 @@ def run(
         raise UsageError(f"--timeout {timeout} is not allowed; allowed: a whole number of seconds, 1 or more")
     check_output(output)
     parameters = build_parameters(stems, available, overrides or {}, output)
-    problems: list[str] = []
-    # The data a notebook reads is named by two of its parameters: each pair of folders is checked once.
-    for report_dir, reference_dir in dict.fromkeys((p["report_dir"], p["reference_dir"]) for p in parameters.values()):
-        found = check_inputs({"report_dir": report_dir, "reference_dir": reference_dir})
-        problems += [p for p in found if p not in problems]
-    if problems:
-        raise UsageError("\n".join(problems))
     languages = languages_of(overrides or {})
     with output_lock(output):
         return _run_locked(
@@ -261,11 +255,13 @@ def _run_locked(
     manifest = _read_manifest(output)
     planned = _plan(stems, languages, available, parameters, show_code)
     stale = [job for job in planned if force or not _is_current(output, manifest, job)]
-    if not stale and _exports_intact(output, manifest):
-        return [
-            Outcome(j.stem, "up to date", 0.0, str(output / f"{j.stem}.html"), "", j.fingerprint, j.title)
-            for j in planned
-        ]
+    if not stale:
+        _check_all_inputs(parameters)
+        if _exports_intact(output, manifest):
+            return [
+                Outcome(j.stem, "up to date", 0.0, str(output / f"{j.stem}.html"), "", j.fingerprint, j.title)
+                for j in planned
+            ]
     workers, note = worker_count(jobs, len(stale))
     if note:
         notes.append(note)
@@ -277,56 +273,61 @@ def _run_locked(
     previous_cache_dir = os.environ.get(CACHE_DIR_ENV)
     os.environ[CACHE_DIR_ENV] = str(run_dir / "cache")
     try:
-        checkpoint("stage")
-        staging = stage(output)
-        for job in stale:
-            for name in _published_files(job.stem):
-                (staging / name).unlink(missing_ok=True)
-        checkpoint("notebooks")
-        ordered = longest_first(stale, manifest)
-        outcomes = _execute(ordered, staging, show_code, started, workers, run_dir, progress, timeout) if stale else {}
-        if stale and all(o.status == "failed" for o in outcomes.values()) and output.exists():
-            # Every notebook failing points at the environment (no kernel can start, a full disk), not at the
-            # notebooks: the previous reports stay as they were rather than being replaced by error pages.
-            first = next(iter(outcomes.values()))
-            raise RunError(
-                f"every notebook failed (first: {first.stem}: {first.error}); the previous reports are unchanged"
-            )
-        _fix_results_paths(staging, output, [j.stem for j in stale])
-        checkpoint("exports")
-        shared = {**parameters[stems[0]], "lang": languages[0]}
-        from helpers.publish.exports import publish_index, write_data_exports
+        with _workers(workers if stale else 0, run_dir) as pool:
+            # The workers start their kernels (about a second each) while this process checks the inputs.
+            if stale:
+                _check_all_inputs(parameters)
+                _share_analysis(list(parameters.values()))
+            checkpoint("stage")
+            staging = stage(output)
+            for job in stale:
+                for name in _published_files(job.stem):
+                    (staging / name).unlink(missing_ok=True)
+            checkpoint("notebooks")
+            ordered = longest_first(stale, manifest)
+            outcomes = _execute(pool, ordered, staging, show_code, started, progress, timeout) if pool else {}
+            if stale and all(o.status == "failed" for o in outcomes.values()) and output.exists():
+                # Every notebook failing points at the environment (no kernel can start, a full disk), not at the
+                # notebooks: the previous reports stay as they were rather than being replaced by error pages.
+                first = next(iter(outcomes.values()))
+                raise RunError(
+                    f"every notebook failed (first: {first.stem}: {first.error}); the previous reports are unchanged"
+                )
+            _fix_results_paths(staging, output, [j.stem for j in stale])
+            checkpoint("exports")
+            shared = {**parameters[stems[0]], "lang": languages[0]}
+            from helpers.publish.exports import publish_index, write_data_exports
 
-        notes += write_data_exports(staging / "data", shared)
-        entries = dict(manifest.get("notebooks", {}))
-        for job in planned:  # a notebook not re-run keeps its entry: status ok, its files' digests
-            if job.stem in outcomes:
-                outcome = outcomes[job.stem]
-                files = {name: _file_digest(staging / name) for name in _published_files(job.stem)}
-                entries[job.stem] = {**asdict(outcome), "files": files}
-        new_manifest = {
-            "notebooks": entries,
-            "run": {
-                "started": started,
-                "seconds": time.perf_counter() - run_start,
-                "jobs": workers,
-                "packages": package_versions(),
-                "data": data_hashes(shared),
-                "exports": {},
-            },
-        }
-        for lang in languages:
-            twin = index_page("zh" if lang == "en" else "en") if len(languages) > 1 else ""
-            publish_index(staging, new_manifest, {**shared, "lang": lang}, available, twin)
-        if "en" not in languages:  # the folder always opens at index.html
-            shutil.copyfile(staging / index_page(languages[0]), staging / "index.html")
-        indexes = sorted({"index.html", *(index_page(lang) for lang in languages)})
-        exports = [f"data/{p.name}" for p in sorted((staging / "data").iterdir())] + indexes
-        new_manifest["run"]["exports"] = {name: _file_digest(staging / name) for name in exports}
-        atomic_write_text(staging / MANIFEST, json.dumps(new_manifest, ensure_ascii=False, indent=2))
-        checkpoint("swap")
-        swap(staging, output)
-        staging = None
+            notes += write_data_exports(staging / "data", shared)
+            entries = dict(manifest.get("notebooks", {}))
+            for job in planned:  # a notebook not re-run keeps its entry: status ok, its files' digests
+                if job.stem in outcomes:
+                    outcome = outcomes[job.stem]
+                    files = {name: _file_digest(staging / name) for name in _published_files(job.stem)}
+                    entries[job.stem] = {**asdict(outcome), "files": files}
+            new_manifest = {
+                "notebooks": entries,
+                "run": {
+                    "started": started,
+                    "seconds": time.perf_counter() - run_start,
+                    "jobs": workers,
+                    "packages": package_versions(),
+                    "data": data_hashes(shared),
+                    "exports": {},
+                },
+            }
+            for lang in languages:
+                twin = index_page("zh" if lang == "en" else "en") if len(languages) > 1 else ""
+                publish_index(staging, new_manifest, {**shared, "lang": lang}, available, twin)
+            if "en" not in languages:  # the folder always opens at index.html
+                shutil.copyfile(staging / index_page(languages[0]), staging / "index.html")
+            indexes = sorted({"index.html", *(index_page(lang) for lang in languages)})
+            exports = [f"data/{p.name}" for p in sorted((staging / "data").iterdir())] + indexes
+            new_manifest["run"]["exports"] = {name: _file_digest(staging / name) for name in exports}
+            atomic_write_text(staging / MANIFEST, json.dumps(new_manifest, ensure_ascii=False, indent=2))
+            checkpoint("swap")
+            swap(staging, output)
+            staging = None
     except OSError as error:
         raise RunError(f"{describe_os_error(error)}; the previous reports are unchanged") from None
     finally:
@@ -391,7 +392,7 @@ def longest_first(jobs: list[Job], manifest: dict[str, Any]) -> list[Job]:
 
 
 def _share_analysis(parameter_sets: list[dict[str, Any]]) -> None:
-    """Compute the analysis tables while the workers start their kernels, for the kernels to read.
+    """Compute the analysis tables while the workers start their kernels, for the kernels to read (once).
 
     The workers are already forked (this process's memory is not theirs); the tables go to the run's cache
     folder. A problem is left to the notebooks, which report it with their own error.
@@ -404,48 +405,73 @@ def _share_analysis(parameter_sets: list[dict[str, Any]]) -> None:
             load_analysis(resolve(folders[0]), resolve(folders[1]))
 
 
-def _execute(
-    stale: list[Job],
-    staging: Path,
-    show_code: bool,
-    started: str,
-    workers: int,
-    run_dir: Path,
-    progress: bool,
-    timeout: int,
-) -> dict[str, Outcome]:
-    """Run the stale notebooks in worker processes; every worker and kernel is stopped on the way out."""
-    from tqdm import tqdm
+def _check_all_inputs(parameters: dict[str, dict[str, Any]]) -> None:
+    """Every problem with the data the notebooks read, as one UsageError (one line each) before any runs.
 
-    outcomes: dict[str, Outcome] = {}
-    context = multiprocessing.get_context("fork")
-    ordered = stale  # in the order given: longest first (see longest_first)
+    The data a notebook reads is named by two of its parameters: each pair of folders is checked once.
+    """
+    problems: list[str] = []
+    for report_dir, reference_dir in dict.fromkeys((p["report_dir"], p["reference_dir"]) for p in parameters.values()):
+        found = check_inputs({"report_dir": report_dir, "reference_dir": reference_dir})
+        problems += [p for p in found if p not in problems]
+    if problems:
+        raise UsageError("\n".join(problems))
+
+
+@contextlib.contextmanager
+def _workers(count: int, run_dir: Path) -> Iterator[ProcessPoolExecutor | None]:
+    """``count`` worker processes (None for none), each starting its kernel as soon as it is forked.
+
+    A kernel takes about a second to start, on one CPU; started here, before the inputs are checked, it uses
+    the CPU that this process leaves idle meanwhile. Leaving normally waits for the workers, which stop their
+    kernels; leaving by an exception (bad input, Ctrl-C, a failed export) kills workers and kernels first.
+    """
+    if count == 0:
+        yield None
+        return
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=start_worker, initargs=(str(run_dir),)
-    )
+        max_workers=count, mp_context=multiprocessing.get_context("fork"), initializer=start_worker,
+        initargs=(str(run_dir),),
+    )  # fmt: skip
     try:
-        futures = {
-            pool.submit(execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout): job
-            for job in ordered
-        }
-        _share_analysis([job.parameters for job in ordered])
-        bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:  # a notebook killed its worker (os.kill of the parent, the OOM killer)
-                outcome = Outcome(job.stem, "failed", 0.0, f"{job.stem}.html", WORKER_DIED, job.fingerprint, job.title)
-                write_error_page(staging / f"{job.stem}.html", job.title, WORKER_DIED, job.parameters.get("lang", "en"))
-            outcomes[outcome.stem] = outcome
-            bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
-            bar.update()
-        bar.close()
-        pool.shutdown(wait=True)
+        pool.submit(worker_ready)  # the first task forks every worker (the fork context starts them all at once)
+        yield pool
     except BaseException:
         _kill_recorded(run_dir)  # workers and kernels first, so that the pool does not wait for them
         pool.shutdown(wait=False, cancel_futures=True)
         raise
+    pool.shutdown(wait=True)
+
+
+def _execute(
+    pool: ProcessPoolExecutor,
+    ordered: list[Job],
+    staging: Path,
+    show_code: bool,
+    started: str,
+    progress: bool,
+    timeout: int,
+) -> dict[str, Outcome]:
+    """Run the stale notebooks on the workers, in the order given (longest first: see longest_first)."""
+    from tqdm import tqdm
+
+    outcomes: dict[str, Outcome] = {}
+    futures = {
+        pool.submit(execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout): job
+        for job in ordered
+    }
+    bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+    for future in as_completed(futures):
+        job = futures[future]
+        try:
+            outcome = future.result()
+        except BrokenProcessPool:  # a notebook killed its worker (os.kill of the parent, the OOM killer)
+            outcome = Outcome(job.stem, "failed", 0.0, f"{job.stem}.html", WORKER_DIED, job.fingerprint, job.title)
+            write_error_page(staging / f"{job.stem}.html", job.title, WORKER_DIED, job.parameters.get("lang", "en"))
+        outcomes[outcome.stem] = outcome
+        bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
+        bar.update()
+    bar.close()
     return outcomes
 
 

@@ -1,4 +1,7 @@
-"""Check every input a run will read, before any kernel starts, and report every problem at once.
+"""Check every input a run will read, before any notebook runs, and report every problem at once.
+
+The runner checks them while its workers start their kernels (a second of CPU this check leaves idle), and
+stops the workers and kernels at once when a problem is found.
 
 A bad data file would otherwise let every notebook start, fail, and then crash the export step with a raw
 traceback. Here the report folder (metadata, text, figures and excluded tables), the reference tables, the

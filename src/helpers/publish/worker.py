@@ -85,6 +85,8 @@ _PR_SET_PDEATHSIG = 1
 _KERNEL: Any = None
 _CLIENT: Any = None
 _RUN_DIR: Path | None = None
+#: Phases of the worker's start, reported with its first notebook's phases (the profile shows them there).
+_STARTUP_PHASES: dict[str, float] = {}
 
 
 def _die_with_parent() -> None:
@@ -112,6 +114,17 @@ def start_worker(run_dir: str) -> None:
     import multiprocessing.util
 
     multiprocessing.util.Finalize(None, stop_kernel, exitpriority=10)
+    # The kernel starts now, while the runner checks the inputs; a kernel that cannot start is tried again
+    # by the first notebook, which then fails with the reason.
+    started = time.perf_counter()
+    with contextlib.suppress(Exception):
+        _ensure_kernel()
+        _STARTUP_PHASES["kernel start"] = time.perf_counter() - started
+
+
+def worker_ready() -> int:
+    """A task that does nothing: submitting it makes the pool fork its workers (and so start their kernels)."""
+    return os.getpid()
 
 
 def _new_manager() -> Any:
@@ -308,7 +321,8 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
     folder = Path(staging)
     executed, page = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
     started = time.perf_counter()
-    phases: dict[str, float] = {}
+    phases: dict[str, float] = dict(_STARTUP_PHASES)
+    _STARTUP_PHASES.clear()
     status, error = "ok", ""
     mark = started
     try:

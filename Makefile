@@ -10,6 +10,10 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: setup report test lint lab run lock clean git-filter
 
 setup: $(STAMP) git-filter
+	@# The helpers' bytecode, written even where PYTHONDONTWRITEBYTECODE is set (as on some CI machines): every
+	@# kernel of a batch imports the helpers again between notebooks, and compiling them from source each time
+	@# doubled that import. Files already compiled are skipped; Python ignores a file's bytecode once it is edited.
+	@$(BIN)/python -m compileall -q src
 
 # Exploring in JupyterLab must never dirty what is committed: git stores notebooks through nbstripout
 # (outputs and execution counts stripped, cell ids kept), whatever JupyterLab's autosave wrote. Only inside

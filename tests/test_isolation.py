@@ -43,6 +43,11 @@ display_formatter = get_ipython().display_formatter
 display_formatter.formatters["image/png"].for_type(Figure, lambda figure: None)  # figures shown as nothing
 display_formatter.formatters["text/html"].enabled = False  # tables shown as plain text
 display_formatter.formatters["text/plain"].for_type(float, lambda value, printer, cycle: printer.text("PATCHED"))
+from matplotlib_inline.config import InlineBackend
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)  # matplotlib_inline's observer, deprecated by traitlets
+    InlineBackend.instance().print_figure_kwargs = {"bbox_inches": "tight", "dpi": 20}  # tiny charts
+    InlineBackend.instance().figure_formats = {"png", "svg"}
 os.chdir("/")
 POLLUTED = True
 """
@@ -52,6 +57,7 @@ import json, os, warnings
 import matplotlib as mpl, matplotlib.pyplot as plt, numpy as np, pandas as pd
 from IPython import get_ipython
 from matplotlib.figure import Figure
+from matplotlib_inline.config import InlineBackend
 from helpers.notebook import labels
 formatters = get_ipython().display_formatter.formatters
 def printer(mime, kind):
@@ -72,6 +78,8 @@ print(json.dumps({
     "figure printer": printer("image/png", Figure),
     "figure shown as": sorted(get_ipython().display_formatter.format(plt.subplots()[0])[0]),
     "float printer": printer("text/plain", float),
+    "inline backend": [sorted(InlineBackend.instance().print_figure_kwargs.items()),
+                       sorted(InlineBackend.instance().figure_formats)],
 }, sort_keys=True))
 """
 

@@ -127,3 +127,41 @@ def test_one_palette_for_areas_and_severities_apart() -> None:
     css = (TEMPLATES_DIR / "index_page.html.j2").read_text(encoding="utf-8")
     for severity, colour in SEVERITY_COLOURS.items():
         assert f".severity.{severity} {{ color: {colour}; }}" in css
+
+
+def _set_print_kwargs(value: dict[str, object]) -> None:
+    """Set the inline backend's print settings (matplotlib_inline's observer warns that traitlets deprecates it)."""
+    from matplotlib_inline.config import InlineBackend
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        InlineBackend.instance().print_figure_kwargs = value
+
+
+def test_a_finished_chart_is_laid_out_once_and_shown_as_laid_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib_inline.config import InlineBackend
+
+    from helpers.notebook.plotting import finish, show_charts_as_laid_out
+
+    set_style("en")
+    _, ax = plt.subplots()
+    ax.set_ylabel("a long label " * 3)
+    figure = finish(ax)
+    # No layout engine is left behind: with one, matplotlib would draw the figure once more to print it.
+    assert figure.get_layout_engine() is None
+    assert figure.subplotpars.left != mpl.rcParams["figure.subplot.left"]  # tight_layout did move the axes
+    # Under the inline backend the charts are printed with the figure's own bounds; other settings are kept.
+    config = InlineBackend.instance()
+    before = dict(config.print_figure_kwargs)
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(mpl.rcParams, "_get", lambda key: "module://matplotlib_inline.backend_inline")
+            _set_print_kwargs({"bbox_inches": "tight", "pil_kwargs": {"compress_level": 6}})
+            show_charts_as_laid_out()
+            assert config.print_figure_kwargs == {"bbox_inches": None, "pil_kwargs": {"compress_level": 6}}
+        # With another backend (a script, this test run) nothing changes.
+        _set_print_kwargs({"bbox_inches": "tight"})
+        show_charts_as_laid_out()
+        assert config.print_figure_kwargs == {"bbox_inches": "tight"}
+    finally:
+        _set_print_kwargs(before)

@@ -31,21 +31,25 @@ BATCH_ENGINE = "jinshui-batch"
 #: Longest ipc socket path used (the system limit is 107 bytes; the manager appends "-NN").
 _MAX_SOCKET_PATH = 90
 #: Run once when a kernel starts: the imports every notebook makes first and the inline backend's set-up
-#: (which a fresh kernel makes at its first figure), then a record of the global state a
-#: fresh kernel has at that point (matplotlib's rcParams, the warning filters, numpy's error and print
-#: settings, IPython's display formatters: which printer shows a figure, a table), kept in a module of its
-#: own so that IPython's reset leaves it alone.
+#: (which a fresh kernel makes at its first figure), then a record of the global state a fresh kernel has at
+#: that point (matplotlib's rcParams, the warning filters, numpy's error and print settings, the inline
+#: backend's settings and IPython's display formatters: which printer shows a figure, a table), kept in a
+#: module of its own so that IPython's reset leaves it alone.
 _WARMUP = (
     "import sys as _sys, types as _types, warnings as _warnings\n"
     "import matplotlib as _mpl, matplotlib.pyplot as _plt, numpy as _np, pandas as _pd\n"
     "import helpers.notebook.report\n"
     "_plt.switch_backend(_mpl.rcParams['backend'])  # the inline backend registers its figure printers now\n"
+    "from matplotlib_inline.config import InlineBackend as _Inline\n"
+    "_inline = _Inline.instance()\n"
     "_display = get_ipython().display_formatter\n"
     "_sys.modules['_jinshui_pristine'] = _types.SimpleNamespace(\n"
     "    rc=_mpl.rcParams.copy(), filters=list(_warnings.filters), err=_np.geterr(), printing=_np.get_printoptions(),\n"
+    "    inline=dict(print_figure_kwargs=dict(_inline.print_figure_kwargs), rc=dict(_inline.rc),\n"
+    "                figure_formats=set(_inline.figure_formats), close_figures=_inline.close_figures),\n"
     "    formatters=[(f, f.enabled, dict(f.type_printers), dict(f.deferred_printers)) for f in [\n"
     "        *_display.formatters.values(), _display.ipython_display_formatter, _display.mimebundle_formatter]])\n"
-    "del _display\n"
+    "del _display, _Inline, _inline\n"
     "import gc as _gc\n"
     "_gc.collect(); _gc.freeze()  # the imported libraries are never garbage: later collections skip them\n"
     "del _sys, _types, _warnings, _mpl, _plt, _np, _pd, _gc"
@@ -67,6 +71,11 @@ _RESET = (
     "    _warnings.simplefilter('ignore')  # resetting deprecated options warns about each of them\n"
     "    _pd.reset_option('all')\n"
     "_warnings.resetwarnings(); _warnings.filters.extend(_fresh.filters)\n"
+    "from matplotlib_inline.config import InlineBackend as _Inline\n"
+    "with _warnings.catch_warnings():  # matplotlib_inline observes its settings in a way traitlets deprecates\n"
+    "    _warnings.simplefilter('ignore', DeprecationWarning)\n"
+    "    for _name, _value in _fresh.inline.items():  # the inline backend's settings (how figures are printed)\n"
+    "        setattr(_Inline.instance(), _name, type(_value)(_value))\n"
     "for _formatter, _enabled, _printers, _deferred in _fresh.formatters:\n"
     "    _formatter.enabled = _enabled\n"
     "    _formatter.type_printers.clear(); _formatter.type_printers.update(_printers)\n"
@@ -78,7 +87,8 @@ _RESET = (
     "    import helpers.sources.cache as _cache\n"
     "    _cache.STORE.update((k, v) for k, v in _store.items() if type(k) is tuple and type(v) is bytes)\n"
     "    del _cache\n"
-    "del _os, _sys, _warnings, _mpl, _plt, _np, _pd, _fresh, _store, _formatter, _enabled, _printers, _deferred"
+    "del _os, _sys, _warnings, _mpl, _plt, _np, _pd, _fresh, _store, _formatter, _enabled, _printers, _deferred\n"
+    "del _Inline, _name, _value"
 )
 _PR_SET_PDEATHSIG = 1
 

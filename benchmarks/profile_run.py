@@ -1,9 +1,10 @@
 """Where a batch run's time goes, per page: from the run's manifest and its executed notebooks.
 
-The worker records per page the seconds of each phase (kernel start for the first page of a kernel, execute,
-reset, export); papermill records each cell's duration in the executed notebook. Cells are grouped as the
-report reads: parameters and validation with data loading (the cell calling ``report.start``), each chart
-(a cell calling ``report.plot_…``), and the rest (tables and sentences).
+The worker records per page the seconds of each phase (execute, reset, export; and, with the first page of
+each worker, the start of its kernel, which runs while the runner checks the inputs); papermill records each
+cell's duration in the executed notebook. The total is the page's own time plus its kernel's start. Cells
+are grouped as the report reads: parameters and validation with data loading (the cell calling
+``report.start``), each chart (a cell calling ``report.plot_…``), and the rest (tables and sentences).
 
 Usage: .venv/bin/jinshui-report run --force --output /tmp/profiled
        .venv/bin/python benchmarks/profile_run.py /tmp/profiled
@@ -55,7 +56,7 @@ def main() -> None:
             "other cells": cells["other cells"],
             "reset": phases.get("reset", 0.0),
             "export": phases.get("export", 0.0),
-            "total": entry["seconds"],
+            "total": entry["seconds"] + phases.get("kernel start", 0.0),
         }
         for name in columns:
             totals[name] += row[name]

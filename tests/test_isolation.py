@@ -53,7 +53,7 @@ POLLUTED = True
 """
 #: What a notebook sees of that state when it starts: printed, so that a warm and a fresh kernel compare.
 PROBE = """
-import json, os, warnings
+import gc, json, os, warnings
 import matplotlib as mpl, matplotlib.pyplot as plt, numpy as np, pandas as pd
 from IPython import get_ipython
 from matplotlib.figure import Figure
@@ -73,6 +73,7 @@ print(json.dumps({
     "helpers": labels.format_value(1.0, "percent", "en"),
     "open figures": plt.get_fignums(),
     "cwd": os.getcwd(),
+    "garbage collection": gc.isenabled(),
     "namespace": "POLLUTED" in globals(),
     "formatters": {mime: formatters[mime].enabled for mime in sorted(formatters)},
     "figure printer": printer("image/png", Figure),

@@ -20,6 +20,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -273,7 +274,7 @@ def _run_locked(
     previous_cache_dir = os.environ.get(CACHE_DIR_ENV)
     os.environ[CACHE_DIR_ENV] = str(run_dir / "cache")
     try:
-        with _workers(workers if stale else 0, run_dir) as pool:
+        with _workers(workers if stale else 0, run_dir) as running:
             # The workers start their kernels (about a second each) while this process checks the inputs.
             if stale:
                 _check_all_inputs(parameters)
@@ -285,7 +286,10 @@ def _run_locked(
                     (staging / name).unlink(missing_ok=True)
             checkpoint("notebooks")
             ordered = longest_first(stale, manifest)
-            outcomes = _execute(pool, ordered, staging, show_code, started, progress, timeout) if pool else {}
+            outcomes = {}
+            if running is not None:
+                outcomes = _execute(running.pool, ordered, staging, show_code, started, progress, timeout)
+                running.release()
             if stale and all(o.status == "failed" for o in outcomes.values()) and output.exists():
                 # Every notebook failing points at the environment (no kernel can start, a full disk), not at the
                 # notebooks: the previous reports stay as they were rather than being replaced by error pages.
@@ -418,8 +422,29 @@ def _check_all_inputs(parameters: dict[str, dict[str, Any]]) -> None:
         raise UsageError("\n".join(problems))
 
 
+class _Workers:
+    """A run's worker processes: stopped in the background once their last notebook is done."""
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+        self._stopping: threading.Thread | None = None
+
+    def release(self) -> None:
+        """Let the workers stop (their kernels shut down) while this process writes the exports and the index."""
+        if self._stopping is None:
+            self._stopping = threading.Thread(target=self.pool.shutdown, name="stop-workers", daemon=True)
+            self._stopping.start()
+
+    def wait(self) -> None:
+        """Return once every worker has exited."""
+        if self._stopping is None:
+            self.pool.shutdown(wait=True)
+        else:
+            self._stopping.join()
+
+
 @contextlib.contextmanager
-def _workers(count: int, run_dir: Path) -> Iterator[ProcessPoolExecutor | None]:
+def _workers(count: int, run_dir: Path) -> Iterator[_Workers | None]:
     """``count`` worker processes (None for none), each starting its kernel as soon as it is forked.
 
     A kernel takes about a second to start, on one CPU; started here, before the inputs are checked, it uses
@@ -433,14 +458,15 @@ def _workers(count: int, run_dir: Path) -> Iterator[ProcessPoolExecutor | None]:
         max_workers=count, mp_context=multiprocessing.get_context("fork"), initializer=start_worker,
         initargs=(str(run_dir),),
     )  # fmt: skip
+    workers = _Workers(pool)
     try:
         pool.submit(worker_ready)  # the first task forks every worker (the fork context starts them all at once)
-        yield pool
+        yield workers
     except BaseException:
         _kill_recorded(run_dir)  # workers and kernels first, so that the pool does not wait for them
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
+    workers.wait()
 
 
 def _execute(

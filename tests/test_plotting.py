@@ -156,9 +156,12 @@ def test_a_finished_chart_is_laid_out_once_and_shown_as_laid_out(monkeypatch: py
     try:
         with monkeypatch.context() as patched:
             patched.setattr(mpl.rcParams, "_get", lambda key: "module://matplotlib_inline.backend_inline")
-            _set_print_kwargs({"bbox_inches": "tight", "pil_kwargs": {"compress_level": 6}})
+            _set_print_kwargs({"bbox_inches": "tight"})
             show_charts_as_laid_out()
-            assert config.print_figure_kwargs == {"bbox_inches": None, "pil_kwargs": {"compress_level": 6}}
+            assert config.print_figure_kwargs == {"bbox_inches": None, "pil_kwargs": {"compress_level": 1}}
+            _set_print_kwargs({"bbox_inches": "tight", "pil_kwargs": {"compress_level": 6}, "dpi": 150})
+            show_charts_as_laid_out()  # a reader's own settings stay
+            assert config.print_figure_kwargs == {"bbox_inches": None, "pil_kwargs": {"compress_level": 6}, "dpi": 150}
         # With another backend (a script, this test run) nothing changes.
         _set_print_kwargs({"bbox_inches": "tight"})
         show_charts_as_laid_out()

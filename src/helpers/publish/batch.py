@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
@@ -286,10 +286,24 @@ def _run_locked(
                     (staging / name).unlink(missing_ok=True)
             checkpoint("notebooks")
             ordered = longest_first(stale, manifest)
+            shared = {**parameters[stems[0]], "lang": languages[0]}
+            from helpers.publish.exports import publish_index, write_data_exports
+
+            data_folder = staging / "data"
+
+            def exports() -> None:
+                checkpoint("exports")
+                notes.extend(write_data_exports(data_folder, shared))
+
             outcomes = {}
             if running is not None:
-                outcomes = _execute(running.pool, ordered, staging, show_code, started, progress, timeout)
+                # The data files need no notebook: this process writes them while the workers run the notebooks.
+                outcomes = _execute(
+                    running.pool, ordered, staging, show_code, started, progress, timeout, meanwhile=exports
+                )
                 running.release()
+            else:
+                exports()
             if stale and all(o.status == "failed" for o in outcomes.values()) and output.exists():
                 # Every notebook failing points at the environment (no kernel can start, a full disk), not at the
                 # notebooks: the previous reports stay as they were rather than being replaced by error pages.
@@ -298,11 +312,6 @@ def _run_locked(
                     f"every notebook failed (first: {first.stem}: {first.error}); the previous reports are unchanged"
                 )
             _fix_results_paths(staging, output, [j.stem for j in stale])
-            checkpoint("exports")
-            shared = {**parameters[stems[0]], "lang": languages[0]}
-            from helpers.publish.exports import publish_index, write_data_exports
-
-            notes += write_data_exports(staging / "data", shared)
             entries = dict(manifest.get("notebooks", {}))
             for job in planned:  # a notebook not re-run keeps its entry: status ok, its files' digests
                 if job.stem in outcomes:
@@ -477,8 +486,12 @@ def _execute(
     started: str,
     progress: bool,
     timeout: int,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> dict[str, Outcome]:
-    """Run the stale notebooks on the workers, in the order given (longest first: see longest_first)."""
+    """Run the stale notebooks on the workers, in the order given (longest first: see longest_first).
+
+    ``meanwhile`` runs in this process once every notebook is handed out, before their results are awaited.
+    """
     from tqdm import tqdm
 
     outcomes: dict[str, Outcome] = {}
@@ -486,6 +499,12 @@ def _execute(
         pool.submit(execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout): job
         for job in ordered
     }
+    try:
+        meanwhile()
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
     bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
     for future in as_completed(futures):
         job = futures[future]

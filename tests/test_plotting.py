@@ -168,3 +168,45 @@ def test_a_finished_chart_is_laid_out_once_and_shown_as_laid_out(monkeypatch: py
         assert config.print_figure_kwargs == {"bbox_inches": "tight"}
     finally:
         _set_print_kwargs(before)
+
+
+@pytest.mark.parametrize("with_hue", [False, True])
+def test_bars_are_drawn_as_seaborn_draws_them(with_hue: bool) -> None:
+    """bar_chart draws with matplotlib alone what seaborn's barplot drew: same bars, colours, axis."""
+    from helpers.notebook.plotting import PALETTE, _draw_bars
+
+    set_style("en")
+    data = pd.DataFrame(
+        {
+            "area": pd.array(["b", "a", "c", "a", "b"], dtype="string"),
+            "basis": pd.array(["x", "x", "x", "y", "z"], dtype="string"),
+            "v": [3.0, 1.5, 2.0, 4.0, 0.5],
+        }
+    )
+    data = data if with_hue else data.drop_duplicates("area")
+    plotted = plain_categories(data, ["area", "basis"])
+    order, levels = ["c", "a", "b"], ["z", "x", "y"]
+    palette = {"x": "#0173b2", "y": "#de8f05", "z": "#029e73"}
+    _, (theirs, ours) = plt.subplots(1, 2)
+    sns.barplot(
+        data=plotted, y="area", x="v", hue="basis" if with_hue else None, order=order,
+        hue_order=levels if with_hue else None, palette=palette if with_hue else None,
+        color=None if with_hue else sns.color_palette(PALETTE)[0], errorbar=None, estimator="sum", orient="h",
+        ax=theirs, legend=False,
+    )  # fmt: skip
+    _draw_bars(ours, plotted, "area", "v", order, "basis" if with_hue else None, levels if with_hue else [None],
+               palette if with_hue else None)  # fmt: skip
+
+    def bars(ax: mpl.axes.Axes) -> list[tuple[float, ...]]:
+        return sorted(
+            (round(p.get_y(), 9), round(p.get_height(), 9), p.get_width(), *p.get_facecolor())
+            for container in ax.containers
+            for p in container
+            if p.get_width() == p.get_width()  # seaborn draws no bar for a missing pair; NaN never equals itself
+        )
+
+    assert bars(ours) == bars(theirs)
+    assert [t.get_text() for t in ours.get_yticklabels()] == [t.get_text() for t in theirs.get_yticklabels()]
+    assert ours.get_ylim() == theirs.get_ylim()
+    assert len(bars(ours)) == len(data)  # one bar per row; (a, z) and (c, y) … have none
+    plt.close("all")

@@ -9,7 +9,9 @@
   instead of drawing an empty box.
 - pandas 3 + seaborn 0.13.2: a string-dtype column used with ``hue_order`` can be split wrongly (seaborn
   issue 3893), and a Categorical whose category order differs from ``hue_order`` likewise (issue 3922).
-  :func:`plain_categories` turns such columns into plain ``object`` columns before seaborn sees them.
+  :func:`plain_categories` turns such columns into plain ``object`` columns before any chart groups them.
+  Bar charts are drawn with matplotlib alone, exactly as seaborn's ``barplot`` drew them (a test compares
+  the two), in two thirds of the time; seaborn still gives the theme and the palettes.
 """
 
 from __future__ import annotations
@@ -150,25 +152,12 @@ def bar_chart(
     order = list(order) if order is not None else list(dict.fromkeys(plotted[category]))
     if ax is None:
         _, ax = plt.subplots(figsize=(9.0, max(2.5, 0.45 * len(order) * (1 if hue is None else 1.6) + 1.2)))
-    sns.barplot(
-        data=plotted,
-        y=category,
-        x=value,
-        hue=hue,
-        order=order,
-        hue_order=list(hue_order) if hue_order is not None else None,
-        palette=palette if hue else None,
-        color=None if hue else sns.color_palette(PALETTE)[0],
-        errorbar=None,
-        estimator="sum",
-        orient="h",
-        ax=ax,
-    )
+    hue_levels = list(hue_order) if hue_order is not None else (list(dict.fromkeys(plotted[hue])) if hue else [None])
+    _draw_bars(ax, plotted, category, value, order, hue, hue_levels, palette)
     ax.set_title(title)
     ax.set_xlabel(value_label)
     ax.set_ylabel("")
     ax.xaxis.set_major_formatter(value_axis_formatter(unit, lang))
-    hue_levels = list(hue_order) if hue_order is not None else (list(dict.fromkeys(plotted[hue])) if hue else [None])
     for level, container in zip(hue_levels, ax.containers, strict=False):
         labels, whiskers = [], []
         for bar in container:
@@ -189,6 +178,54 @@ def bar_chart(
             ax.hlines(y, low, high, color="0.2", linewidth=1.5)
     ax.margins(x=0.25)
     return ax
+
+
+def _draw_bars(
+    ax: Axes,
+    plotted: pd.DataFrame,
+    category: str,
+    value: str,
+    order: list[str],
+    hue: str | None,
+    hue_levels: list[str | None],
+    palette: dict[str, str] | str | None,
+    width: float = 0.8,
+    saturation: float = 0.75,
+) -> None:
+    """Horizontal bars as seaborn's ``barplot`` draws them (same places, sizes, colours), with matplotlib alone.
+
+    One bar per category and hue level present (values summed, one row each here); hue levels side by side
+    within the category's band, in ``hue_levels`` order, one container per level, labelled for a legend.
+    seaborn's barplot took a third of a bar chart's time to build, for grouping this function does by hand;
+    its look is kept: colours desaturated by a quarter, the first category on top, no grid across categories.
+    """
+    positions = {name: index for index, name in enumerate(order)}
+    if hue:
+        colours = sns.color_palette(palette, len(hue_levels)) if not isinstance(palette, dict) else None
+        sums = plotted.groupby([hue, category], sort=False)[value].sum()
+    else:
+        sums = plotted.groupby(category, sort=False)[value].sum()
+    for index, level in enumerate(hue_levels):
+        if hue:
+            colour = palette[level] if isinstance(palette, dict) else colours[index]
+            values = sums[level] if level in sums.index.get_level_values(0) else pd.Series(dtype=float)
+            size = width / len(hue_levels)
+            offset = size * index + size / 2 - width / 2
+        else:
+            colour, values, size, offset = sns.color_palette(PALETTE)[0], sums, width, 0.0
+        present = [name for name in values.index if name in positions]
+        centres = [positions[name] + offset for name in present]
+        ax.barh(
+            [centre - size / 2 for centre in centres],
+            [float(values[name]) for name in present],
+            height=size,
+            align="edge",
+            color=sns.desaturate(colour, saturation),
+            label=str(level) if hue else "_nolegend_",
+        )
+    ax.set_yticks(range(len(order)), [str(name) for name in order])
+    ax.yaxis.grid(False)
+    ax.set_ylim(len(order) - 0.5, -0.5, auto=None)
 
 
 def interval_chart(

@@ -473,7 +473,12 @@ def _workers(count: int, run_dir: Path) -> Iterator[_Workers | None]:
         yield workers
     except BaseException:
         _kill_recorded(run_dir)  # workers and kernels first, so that the pool does not wait for them
-        pool.shutdown(wait=False, cancel_futures=True)
+        # The pool's own thread must be done before the interpreter exits: Python 3.11's exit handler may
+        # otherwise write to the pipe that thread is closing ("Exception ignored … Bad file descriptor" on
+        # stderr, seen once under load after a bad input). With the workers killed it ends at once.
+        stopping = threading.Thread(target=pool.shutdown, kwargs={"cancel_futures": True}, daemon=True)
+        stopping.start()
+        stopping.join(timeout=10)
         raise
     workers.wait()
 

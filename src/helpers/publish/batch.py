@@ -504,12 +504,7 @@ def _execute(
         pool.submit(execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout): job
         for job in ordered
     }
-    try:
-        meanwhile()
-    except BaseException:
-        for future in futures:
-            future.cancel()
-        raise
+    meanwhile()  # if it raises, leaving _workers kills the workers and cancels what they had not begun
     bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
     for future in as_completed(futures):
         job = futures[future]

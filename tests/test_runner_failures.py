@@ -541,6 +541,28 @@ def test_when_every_notebook_fails_the_previous_reports_stay(
     assert _digest(output) == before
 
 
+def test_a_run_that_fails_after_its_notebooks_stops_its_workers_once(
+    good: Path, published: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every notebook failing raises after the workers were released (their stop already begun in a thread);
+    # leaving the run must wait for that stop, not start a second one: two shutdowns of one pool at the same
+    # time both close its result pipe ("Bad file descriptor" in a thread, seen in CI on the case above).
+    output, before = published
+    _notebook(good, "a_good", 'raise RuntimeError("the environment is broken")')
+    calls: list[dict[str, object]] = []
+    shutdown = batch.ProcessPoolExecutor.shutdown
+
+    def counted(self: batch.ProcessPoolExecutor, *args: object, **kwargs: object) -> None:
+        calls.append(kwargs)
+        shutdown(self, *args, **kwargs)
+
+    monkeypatch.setattr(batch.ProcessPoolExecutor, "shutdown", counted)
+    with pytest.raises(batch.RunError, match=r"every notebook failed"):
+        batch.run(output, notebooks_dir=good, overrides=EN, progress=False)
+    assert calls == [{"cancel_futures": False}]  # one stop: the release's, waited for by the error path
+    assert _digest(output) == before
+
+
 def test_sigterm_ends_a_run_like_ctrl_c(good: Path, published: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     output, before = published
     process, _ = _start_paused("notebooks", good, output, tmp_path, "--force")

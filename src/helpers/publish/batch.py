@@ -432,24 +432,34 @@ def _check_all_inputs(parameters: dict[str, dict[str, Any]]) -> None:
 
 
 class _Workers:
-    """A run's worker processes: stopped in the background once their last notebook is done."""
+    """A run's worker processes, stopped once, in the background, by one thread.
+
+    ``ProcessPoolExecutor.shutdown`` is not safe to call twice at the same time: both calls close the pool's
+    result pipe, and the second close fails ("Bad file descriptor") or, worse, closes a file descriptor the
+    process has meanwhile reused. So every way of stopping goes through ``stop``, which starts at most one.
+    """
 
     def __init__(self, pool: ProcessPoolExecutor) -> None:
         self.pool = pool
         self._stopping: threading.Thread | None = None
 
-    def release(self) -> None:
-        """Let the workers stop (their kernels shut down) while this process writes the exports and the index."""
+    def stop(self, cancel_pending: bool = False) -> None:
+        """Start stopping the workers (their kernels shut down), unless already started; do not wait."""
         if self._stopping is None:
-            self._stopping = threading.Thread(target=self.pool.shutdown, name="stop-workers", daemon=True)
+            self._stopping = threading.Thread(
+                target=self.pool.shutdown, kwargs={"cancel_futures": cancel_pending}, name="stop-workers", daemon=True
+            )
             self._stopping.start()
 
-    def wait(self) -> None:
-        """Return once every worker has exited."""
-        if self._stopping is None:
-            self.pool.shutdown(wait=True)
-        else:
-            self._stopping.join()
+    def release(self) -> None:
+        """Let the workers stop while this process writes the exports and the index (their notebooks are done)."""
+        self.stop()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Return once the workers have stopped, or after ``timeout`` seconds."""
+        self.stop()
+        assert self._stopping is not None
+        self._stopping.join(timeout)
 
 
 @contextlib.contextmanager
@@ -458,7 +468,8 @@ def _workers(count: int, run_dir: Path) -> Iterator[_Workers | None]:
 
     A kernel takes about a second to start, on one CPU; started here, before the inputs are checked, it uses
     the CPU that this process leaves idle meanwhile. Leaving normally waits for the workers, which stop their
-    kernels; leaving by an exception (bad input, Ctrl-C, a failed export) kills workers and kernels first.
+    kernels; leaving by an exception (bad input, Ctrl-C, a failed export, every notebook failed) kills workers
+    and kernels first.
     """
     if count == 0:
         yield None
@@ -475,10 +486,10 @@ def _workers(count: int, run_dir: Path) -> Iterator[_Workers | None]:
         _kill_recorded(run_dir)  # workers and kernels first, so that the pool does not wait for them
         # The pool's own thread must be done before the interpreter exits: Python 3.11's exit handler may
         # otherwise write to the pipe that thread is closing ("Exception ignored … Bad file descriptor" on
-        # stderr, seen once under load after a bad input). With the workers killed it ends at once.
-        stopping = threading.Thread(target=pool.shutdown, kwargs={"cancel_futures": True}, daemon=True)
-        stopping.start()
-        stopping.join(timeout=10)
+        # stderr, seen once under load after a bad input). With the workers killed it ends at once. If the
+        # workers were already released, this waits for that same stop (see _Workers).
+        workers.stop(cancel_pending=True)
+        workers.wait(timeout=10)
         raise
     workers.wait()
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -97,13 +98,21 @@ def clone(tmp_path: Path) -> Path:
 def _write_user_settings(settings_dir: Path) -> None:
     """JupyterLab user settings, as the Settings Editor writes them (the isolated config dir's user-settings).
 
-    Autosave stays on; only its interval is shorter. Autosave is a timer in the document manager that calls
-    the same save as Ctrl+S (the whole notebook model, outputs included, through the contents API), so the file
+    Autosave starts off; the test turns it on from the Settings menu once the run is over. JupyterLab (4.6) marks
+    a notebook clean when a save *ends* (``Context._save`` sets ``model.dirty = false`` after the request),
+    even if outputs arrived while the save was under way: an autosave that overlaps the run's last outputs
+    leaves the file without them and the tab looking saved, and autosave never writes them (the model is not
+    dirty). That is upstream behaviour, not this project's (README, JupyterLab); it failed this test once in
+    CI, and it comes back at will with saves delayed 1.5 s in the browser and a 1 s interval. Turned on
+    after the run, the first autosave serializes the finished notebook: the same save, without the race.
+
+    Its interval is shorter than the default: autosave is a timer in the document manager that calls the same
+    save as Ctrl+S (the whole notebook model, outputs included, through the contents API), so the file
     written after 5 s is the file written after 120 s: the test just does not wait two minutes. No news or
     update checks (they would ask in a toast over the notebook, and this machine has no network).
     """
     settings = {
-        "docmanager-extension/plugin": {"autosave": True, "autosaveInterval": AUTOSAVE_INTERVAL},
+        "docmanager-extension/plugin": {"autosave": False, "autosaveInterval": AUTOSAVE_INTERVAL},
         "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     }
     for plugin, values in settings.items():
@@ -279,6 +288,41 @@ def _fully_run(notebook: nbformat.NotebookNode | None, expected: str) -> bool:
     return all(c.execution_count for c in code) and expected in last
 
 
+@dataclass
+class _Saves:
+    """The saves of one notebook that the browser made (PUT to the contents API): durations and failures."""
+
+    contents_path: str
+    seconds: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def watch(self, page: Any) -> None:
+        """Record the page's saves of the notebook from now on (Playwright delivers events while it is called)."""
+        page.on("requestfinished", self._finished)
+        page.on("requestfailed", self._failed)
+        page.on("response", self._answered)
+
+    def _mine(self, request: Any) -> bool:
+        path = urllib.parse.unquote(urllib.parse.urlsplit(request.url).path)
+        return request.method == "PUT" and path.endswith(f"/api/contents/{self.contents_path}")
+
+    def _finished(self, request: Any) -> None:
+        if self._mine(request):  # the browser's own timing: from the request's start to the response's end
+            self.seconds.append(request.timing["responseEnd"] / 1000)
+
+    def _failed(self, request: Any) -> None:
+        if self._mine(request):
+            self.failures.append(str(request.failure))
+
+    def _answered(self, response: Any) -> None:
+        if self._mine(response.request) and response.status >= 400:
+            self.failures.append(f"HTTP {response.status}")
+
+    def __str__(self) -> str:
+        durations = ", ".join(f"{s:.2f}" for s in self.seconds)
+        return f"saves seen: {len(self.seconds)} ({durations} s); failed: {self.failures or 'none'}"
+
+
 def _stderr_problems(texts: list[str]) -> list[str]:
     """The stderr texts (tracebacks included) that are not known harmless notices."""
     return [t for t in texts if not any(p.match(t) for p in HARMLESS_STDERR)]
@@ -286,12 +330,14 @@ def _stderr_problems(texts: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("stem", NOTEBOOKS)
 def test_run_all_and_save_in_jupyterlab(browser: Any, lab: Lab, stem: str, tmp_path: Path) -> None:
-    """Open, Run All from the menu, let autosave write, Ctrl+S; then check the page, the files and git."""
+    """Open, Run All from the menu, turn autosave on and let it write, Ctrl+S; check the page, files and git."""
     clone = lab.root
     notebook_path = clone / "notebooks" / f"{stem}.ipynb"
     results_label = f"lab-output/results/{stem}.json"
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
+    saves = _Saves(f"notebooks/{stem}.ipynb")
+    saves.watch(page)
     try:
         page.goto(lab.url(f"/lab/tree/notebooks/{stem}.ipynb?token={lab.token}"), wait_until="domcontentloaded")
         panel = page.locator(".jp-NotebookPanel")
@@ -347,12 +393,26 @@ def test_run_all_and_save_in_jupyterlab(browser: Any, lab: Lab, stem: str, tmp_p
         last.last.scroll_into_view_if_needed()
         page.screenshot(path=str(tmp_path / f"jupyterlab-{stem}.png"))  # in tmp, not in the repo
 
-        # Autosave, untouched: the file on disk gets the outputs of the whole run.
+        # Nothing was saved during the run (autosave is off: see _write_user_settings).
+        assert not _fully_run(_saved_notebook(notebook_path), results_label)
+        page.evaluate("0")  # lets Playwright deliver the page's events so far
+        assert saves.seconds == [], str(saves)
+
+        # Settings > Autosave Documents, as a user turns it on; then, untouched, the file gets the whole run.
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Settings$")).click()
+        page.locator('.lm-Menu-item[data-command="docmanager:toggle-autosave"]').click()
+
         def autosaved() -> nbformat.NotebookNode | None:
+            page.evaluate("0")  # lets Playwright deliver the save events that arrived meanwhile
             notebook = _saved_notebook(notebook_path)
             return notebook if _fully_run(notebook, results_label) else None
 
-        saved = _poll("autosave writing the run's outputs to disk", SAVE_DEADLINE, autosaved)
+        def save_state() -> str:
+            dialogs = page.locator(".jp-Dialog").all_text_contents()
+            dirty = page.locator(".lm-TabBar-tab.jp-mod-dirty").count()
+            return f"{saves}; dirty tabs: {dirty}; dialogs: {dialogs or 'none'}; server log:\n{lab.log_text()}"
+
+        saved = _poll("autosave writing the run's outputs to disk", SAVE_DEADLINE, autosaved, save_state)
         code = [c for c in saved.cells if c.cell_type == "code"]
         assert sum(len(c.outputs) for c in code) > 0
         errors = [o for c in code for o in c.outputs if o.output_type == "error"]
@@ -369,6 +429,8 @@ def test_run_all_and_save_in_jupyterlab(browser: Any, lab: Lab, stem: str, tmp_p
         dirty = page.locator(".lm-TabBar-tab.jp-mod-dirty")
         _poll("the tab no longer dirty", SAVE_DEADLINE, lambda: dirty.count() == 0)
         assert _fully_run(_saved_notebook(notebook_path), results_label)
+        # The autosave and Ctrl+S went through the contents API, answered without an error.
+        assert len(saves.seconds) >= 2 and saves.failures == [], str(saves)
     finally:
         page.close()
 

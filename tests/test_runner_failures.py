@@ -544,7 +544,7 @@ def test_when_every_notebook_fails_the_previous_reports_stay(
 def test_a_run_that_fails_after_its_notebooks_stops_its_workers_once(
     good: Path, published: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Every notebook failing raises after the workers were released (their stop already begun in a thread);
+    # Every notebook failing raises after the workers were told to stop (their stop begun in a thread);
     # leaving the run must wait for that stop, not start a second one: two shutdowns of one pool at the same
     # time both close its result pipe ("Bad file descriptor" in a thread, seen in CI on the case above).
     output, before = published
@@ -559,7 +559,7 @@ def test_a_run_that_fails_after_its_notebooks_stops_its_workers_once(
     monkeypatch.setattr(batch.ProcessPoolExecutor, "shutdown", counted)
     with pytest.raises(batch.RunError, match=r"every notebook failed"):
         batch.run(output, notebooks_dir=good, overrides=EN, progress=False)
-    assert calls == [{"cancel_futures": False}]  # one stop: the release's, waited for by the error path
+    assert calls == [{"cancel_futures": False}]  # one stop: the one begun after the notebooks, awaited on error
     assert _digest(output) == before
 
 

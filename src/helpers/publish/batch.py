@@ -301,7 +301,7 @@ def _run_locked(
                 outcomes = _execute(
                     running.pool, ordered, staging, show_code, started, progress, timeout, meanwhile=exports
                 )
-                running.release()
+                running.stop()  # the notebooks are done: the workers stop while the index is written
             else:
                 exports()
             if stale and all(o.status == "failed" for o in outcomes.values()) and output.exists():
@@ -443,23 +443,21 @@ class _Workers:
         self.pool = pool
         self._stopping: threading.Thread | None = None
 
-    def stop(self, cancel_pending: bool = False) -> None:
-        """Start stopping the workers (their kernels shut down), unless already started; do not wait."""
+    def stop(self, cancel_pending: bool = False) -> threading.Thread:
+        """Start stopping the workers (their kernels shut down), unless already started; do not wait.
+
+        Called once their notebooks are done, it lets them stop while this process writes the index.
+        """
         if self._stopping is None:
             self._stopping = threading.Thread(
                 target=self.pool.shutdown, kwargs={"cancel_futures": cancel_pending}, name="stop-workers", daemon=True
             )
             self._stopping.start()
-
-    def release(self) -> None:
-        """Let the workers stop while this process writes the exports and the index (their notebooks are done)."""
-        self.stop()
+        return self._stopping
 
     def wait(self, timeout: float | None = None) -> None:
         """Return once the workers have stopped, or after ``timeout`` seconds."""
-        self.stop()
-        assert self._stopping is not None
-        self._stopping.join(timeout)
+        self.stop().join(timeout)
 
 
 @contextlib.contextmanager
@@ -487,7 +485,7 @@ def _workers(count: int, run_dir: Path) -> Iterator[_Workers | None]:
         # The pool's own thread must be done before the interpreter exits: Python 3.11's exit handler may
         # otherwise write to the pipe that thread is closing ("Exception ignored … Bad file descriptor" on
         # stderr, seen once under load after a bad input). With the workers killed it ends at once. If the
-        # workers were already released, this waits for that same stop (see _Workers).
+        # workers were already stopping, this waits for that same stop (see _Workers).
         workers.stop(cancel_pending=True)
         workers.wait(timeout=10)
         raise

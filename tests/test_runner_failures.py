@@ -416,6 +416,58 @@ def test_a_second_run_into_the_same_folder_exits_naming_the_first(
     assert [o.status for o in batch.run(output, notebooks_dir=good, overrides=EN, progress=False)] == ["up to date"]
 
 
+_HOLD_AND_FORK = """
+import os, sys, time
+from pathlib import Path
+from helpers.publish.staging import output_lock
+
+with output_lock(Path(sys.argv[1])):
+    child = os.fork()  # as the runner forks its workers while it holds the lock
+    if child == 0:
+        time.sleep(60)
+        os._exit(0)
+    print(child, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_the_lock_of_a_killed_run_is_free_while_its_forked_children_still_live(tmp_path: Path) -> None:
+    # CI saw the next run refused right after a killed one: its workers, forked while it held the lock, had
+    # not finished dying. The lock must be the run's process's alone, so the child here keeps living.
+    output = tmp_path / "out"
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_AND_FORK, str(output)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
+    child = int(holder.stdout.readline())
+    try:
+        locked = pytest.raises(staging.OutputLockedError, match=f"in use by the run with process id {holder.pid} ")
+        with locked, staging.output_lock(output):
+            pass
+        holder.kill()
+        holder.wait(timeout=BOUND_SECONDS)
+        assert not _dead(child), "the forked child must outlive the holder for this test to mean anything"
+        with staging.output_lock(output):
+            pass
+    finally:
+        os.kill(child, signal.SIGKILL)  # first: it holds the other end of the holder's stdout
+        holder.kill()
+        holder.communicate(timeout=BOUND_SECONDS)
+
+
+def test_a_second_run_in_the_same_process_is_refused_and_leaves_the_first_its_lock(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    probe = [sys.executable, "-c", "import sys; from pathlib import Path; from helpers.publish.staging import "
+             "output_lock\nwith output_lock(Path(sys.argv[1])): pass", str(output)]  # fmt: skip
+    with staging.output_lock(output):
+        locked = pytest.raises(staging.OutputLockedError, match=f"in use by the run with process id {os.getpid()} ")
+        with locked, staging.output_lock(output):
+            pass
+        # The refused attempt did not release the first one's lock (closing any descriptor of the file would).
+        other = subprocess.run(probe, capture_output=True, text=True, timeout=BOUND_SECONDS, check=False)
+        assert other.returncode == 1 and "OutputLockedError" in other.stderr, other.stderr
+    free = subprocess.run(probe, capture_output=True, text=True, timeout=BOUND_SECONDS, check=False)
+    assert free.returncode == 0, free.stderr
+
+
 def test_a_mount_point_a_full_disk_and_proc_are_refused_before_the_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

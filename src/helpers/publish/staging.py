@@ -5,8 +5,10 @@ A run builds its reports in a sibling staging folder that starts as a real copy 
 writes every file by writing a temporary file and renaming it over the old one, and replaces the output
 folder with two renames at the very end. Any failure before that leaves the previous reports byte for byte
 as they were; a run killed between the two renames is repaired by the next run. One run at a time holds a
-lock on the output folder (an ``flock`` the kernel releases when the holder dies, so a killed run never
-leaves a stale lock).
+lock on the output folder: a POSIX record lock, which belongs to the run's own process alone and which the
+kernel releases the moment that process dies. (An ``flock`` would be shared with every process forked while
+it is held: the workers kept a killed run's lock until they had finished dying, and the next run, started
+at once, was refused.)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,29 +131,69 @@ def _tree_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+#: The lock files this process holds, by (device, inode), with the holder's description. A POSIX lock never
+#: refuses its own process, and closing any descriptor of the file releases it: a second run in this process
+#: is therefore refused here, before it opens the file.
+_HELD_HERE: dict[tuple[int, int], str] = {}
+_HELD_HERE_GUARD = threading.Lock()
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _locked_error(output: Path, holder: str) -> OutputLockedError:
+    return OutputLockedError(
+        f"--output {output} is in use by {holder}; wait for it to finish (a killed run releases it)"
+    )
+
+
 @contextlib.contextmanager
 def output_lock(output: Path) -> Iterator[None]:
-    """Hold the output folder for one run; a second run exits with one line naming the holder."""
+    """Hold the output folder for one run; a second run exits with one line naming the holder.
+
+    The lock is the run's process's own: the workers it forks do not share it, so it is free as soon as
+    that process is gone, even while its workers are still being killed.
+    """
     lock_path = output.parent / f".{output.name}.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = lock_path.open("a+", encoding="utf-8")
-    try:
+    with _HELD_HERE_GUARD:
+        key = _file_key(lock_path)
+        if key in _HELD_HERE:
+            raise _locked_error(output, _HELD_HERE[key])
+        handle = lock_path.open("a+", encoding="utf-8")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
             handle.seek(0)
             holder = handle.read().strip() or "another run"
-            raise OutputLockedError(
-                f"--output {output} is in use by {holder}; wait for it to finish (a killed run releases it)"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
+            handle.close()
+            if error.errno not in (errno.EACCES, errno.EAGAIN):
+                raise
+            raise _locked_error(output, holder) from None
         started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        handle.write(f"the run with process id {os.getpid()} (started {started})")
-        handle.flush()
+        holder = f"the run with process id {os.getpid()} (started {started})"
+        try:  # the description is for the next run's message; failing to write it must not keep the lock
+            handle.seek(0)
+            handle.truncate()
+            handle.write(holder)
+            handle.flush()
+            status = os.fstat(handle.fileno())
+        except BaseException:
+            handle.close()
+            raise
+        key = (status.st_dev, status.st_ino)
+        _HELD_HERE[key] = holder
+    try:
         yield
     finally:
-        handle.close()  # closing releases the lock; the file stays, empty of meaning without it
+        with _HELD_HERE_GUARD:
+            _HELD_HERE.pop(key, None)
+            handle.close()  # closing releases the lock; the file stays, empty of meaning without it
 
 
 def recover(output: Path) -> None:

@@ -291,7 +291,7 @@ def _run_locked(
 
             data_folder = staging / "data"
 
-            def exports() -> None:
+            def write_exports() -> None:
                 checkpoint("exports")
                 notes.extend(write_data_exports(data_folder, shared))
 
@@ -299,11 +299,11 @@ def _run_locked(
             if running is not None:
                 # The data files need no notebook: this process writes them while the workers run the notebooks.
                 outcomes = _execute(
-                    running.pool, ordered, staging, show_code, started, progress, timeout, meanwhile=exports
+                    running.pool, ordered, staging, show_code, started, progress, timeout, meanwhile=write_exports
                 )
                 running.stop()  # the notebooks are done: the workers stop while the index is written
             else:
-                exports()
+                write_exports()
             if stale and all(o.status == "failed" for o in outcomes.values()) and output.exists():
                 # Every notebook failing points at the environment (no kernel can start, a full disk), not at the
                 # notebooks: the previous reports stay as they were rather than being replaced by error pages.

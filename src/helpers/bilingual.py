@@ -28,5 +28,24 @@ NONE = Bilingual()
 
 
 def join_notes(*parts: Bilingual) -> Bilingual:
-    """The non-empty parts joined: "; " in English, "；" in Chinese."""
-    return Bilingual("; ".join(p.en for p in parts if p.en), "；".join(p.zh for p in parts if p.zh))
+    """The non-empty parts joined, each once: "; " in English, "；" in Chinese.
+
+    Notes are composed from the notes of their inputs, and two inputs often carry the same caveat (the
+    indicator's scope note on both sides of a ratio): it is said once.
+    """
+    english = dict.fromkeys(s for p in parts if p.en for s in p.en.split("; "))
+    chinese = dict.fromkeys(s for p in parts if p.zh for s in p.zh.split("；"))
+    return Bilingual("; ".join(english), "；".join(chinese))
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """A metric label's subject and what is said of it: ``("GDP", "Jinshui as a share of …")``.
+
+    English labels separate them with ": ", Chinese ones with the full-width "：" (older ones with ":");
+    a label with no separator is all subject.
+    """
+    cuts = [i for i in (label.find("："), label.find(":")) if i >= 0]
+    if not cuts:
+        return label, ""
+    cut = min(cuts)
+    return label[:cut].strip(), label[cut + 1 :].strip()

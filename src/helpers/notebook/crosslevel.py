@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from helpers.bilingual import split_label
 from helpers.notebook.labels import ENTITY_LABELS, STATUS_LABELS, format_estimate, pick, text
 from helpers.notebook.plotting import AREA_COLOURS, finish
 
@@ -145,7 +146,7 @@ def plot_shares_vs_population(metrics: pd.DataFrame, basis: str, lang: str, them
     labels = {}
     for row in frame.itertuples(index=False):
         label = row.label_zh if lang == "zh" else row.label_en
-        labels[row.indicator] = textwrap.fill(label.split(":")[0].split(": ")[0], 18 if lang == "zh" else 34)
+        labels[row.indicator] = textwrap.fill(split_label(label)[0], 18 if lang == "zh" else 34)
     _, ax = plt.subplots(figsize=(8.5, 0.42 * len(order) + 1.6))
     height = 0.38
     for offset, parent in ((-height / 2, "zhengzhou"), (height / 2, "henan")):
@@ -220,7 +221,7 @@ def location_quotients(metrics: pd.DataFrame, basis: str, lang: str) -> pd.DataF
     order: dict[str, float] = {}
     for row in rows.itertuples(index=False):
         code, parent = row.metric_id.removeprefix("location_quotient_").rsplit("_", 1)
-        label = (row.label_zh if lang == "zh" else row.label_en).split(":")[0]
+        label = split_label(row.label_zh if lang == "zh" else row.label_en)[0]
         record = records.setdefault(code, {text("indicator", lang): label})
         flag = "" if row.status == "ok" else f" ({pick(STATUS_LABELS[row.status], lang)})"
         record[pick(PARENT_LABELS[parent], lang)] = f"{row.value:.2f}{flag}"

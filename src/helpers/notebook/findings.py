@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.bilingual import split_label
 from helpers.notebook.crosslevel import comparison_entity
 from helpers.notebook.labels import BASIS_SHORT, ENTITY_LABELS, format_estimate, pick
 
@@ -30,7 +31,7 @@ def _link(anchor: str, lang: str) -> str:
 
 
 def _label(row: Any, lang: str) -> str:
-    return str(row.label_zh if lang == "zh" else row.label_en).split(":")[0].split(": ")[0]
+    return split_label(str(row.label_zh if lang == "zh" else row.label_en))[0]
 
 
 def largest_share(metrics: pd.DataFrame, lang: str, theme: str | None, escape: Any) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis.metrics import fig
+from helpers.bilingual import split_label
 from helpers.notebook import crosslevel
 from helpers.notebook.context import PER_CAPITA_STEMS, Context, _indicator, _is_cross_level, _metric_rows
 from helpers.notebook.crosslevel import comparison_table, missing_comparisons
@@ -221,7 +222,8 @@ def per_capita_table(ctx: Context) -> pd.DataFrame:
     for stem in PER_CAPITA_STEMS:
         frame = per_capita_frame(ctx, stem)
         for entity, group in frame.groupby("entity", sort=False):
-            label = group["label_zh" if lang == "zh" else "label_en"].iloc[0].split(":")[-1].split(": ")[-1]
+            subject, said = split_label(group["label_zh" if lang == "zh" else "label_en"].iloc[0])
+            label = said or subject
             row = {text("metric", lang): label, text("entity", lang): pick(ENTITY_LABELS[entity], lang)}
             for item in group.itertuples(index=False):
                 row[item.basis] = format_value(item.value, item.unit, lang)

@@ -130,3 +130,30 @@ def test_the_prevention_force_is_the_sum_of_its_three_parts(figures: pd.DataFram
     figures = _set(figures, "community_workers_volunteers", "5", 50_000.0)  # 5万 [4.5万, 5.5万]: 55,300 at least
     found = audit.rule_parts_sum_to_total(figures, pd.DataFrame(), reference)
     assert [f["severity"] for f in found] == ["warning"]
+
+
+def test_a_comparator_threshold_of_no_stated_year_is_reported(figures: pd.DataFrame, reference: Reference) -> None:
+    # Zhengzhou's 成为全国第8个市场主体超百万省会城市 (five-year review, year not stated) is not its 2020 stock: the
+    # audit says so, naming Jinshui's figure whose comparison stays missing.
+    findings = _findings(figures, reference).set_index("finding_id")
+    row = findings.loc["undated_comparator__zhengzhou-2021__market_entities"]
+    assert row["severity"] == "warning"
+    assert row["figure_ids"] == "market_entities_total"
+    assert "超百万" in row["message_en"] and "not used as the 2020 level" in row["message_en"]
+    assert "不作为2020年数使用" in row["message_zh"]
+
+
+def test_a_comparator_floor_is_reported_with_the_rows_that_use_it(figures: pd.DataFrame, reference: Reference) -> None:
+    # China's 全年新增减税降费超过2.5万亿元 is a floor on the other side of Jinshui's share of it: one row uses it
+    # (tax_fee_relief_share_of_china); the district-only rule (one_sided_input) never looked at comparators.
+    metrics = build_derived_metrics(figures, reference)
+    findings = audit.run_audit(figures, metrics, reference).set_index("finding_id")
+    row = findings.loc["one_sided_comparator__china-2020-communique__tax_fee_relief"]
+    users = metrics["inputs"].str.split(";").apply(lambda ids: "china-2020-communique:tax_fee_relief" in ids)
+    assert users.sum() == 1
+    assert "1 derived metric rows use it" in row["message_en"] and "超过2.5万亿元" in row["message_zh"]
+    # Henan's 省重点项目完成投资超过1万亿元: its share and one location quotient per basis (3) = 4 rows.
+    assert (
+        "4 derived metric rows"
+        in findings.loc["one_sided_comparator__henan-2021__key_project_investment", "message_en"]
+    )

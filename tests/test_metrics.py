@@ -41,7 +41,9 @@ HAND_COMPUTED = {
     ("new_high_tech_enterprises_share_of_zhengzhou", ""): 229 / 870 * 100,  # = 26.32%
     ("new_high_tech_enterprises_share_of_henan", ""): 229 / 1542 * 100,  # = 14.85%
     ("retail_sales_share_of_china", ""): 979.4 / 391981 * 100,  # 979.4亿 / 391981亿 = 0.2499%
-    ("tax_fee_relief_share_of_henan", ""): 41 / 800 * 100,  # 41亿 / 近800亿 = 5.125%
+    ("tax_fee_relief_share_of_henan", ""): 41 / 800 * 100,  # 41亿 / 近800亿 = 5.125% (definitions differ)
+    # 91.6亿元 / (133亿美元 × 6.8974元/美元, the communiqué's 2020 average rate) = 91.6 / 917.35 = 9.985%
+    ("cross_border_ecommerce_turnover_share_of_zhengzhou", ""): 91.6 / (133 * 6.8974) * 100,
     ("budget_revenue_share_of_zhengzhou", ""): 122 / 1259.2 * 100,  # 122亿 / 1259.2亿 = 9.689% (levels differ)
     ("henan_budget_revenue_2020_derived", ""): 4041.6e8 * 1.028,  # 2019: 4041.6亿 × (1 + 2.8%) = 4154.76亿
     ("budget_revenue_share_of_henan", ""): 122 / (4041.6 * 1.028) * 100,  # 122亿 / 4154.76亿 = 2.936%
@@ -118,17 +120,79 @@ SCOPE_MISMATCHES = {
     "key_project_investment_share_of_zhengzhou": "省市区重大项目",  # district's project list vs the city's
     "tax_fee_relief_to_budget_revenue": "every fiscal level",  # relief of all levels over local revenue
     "tax_fee_relief_share_of_zhengzhou": "deferrals",  # Zhengzhou's 减免缓税费 includes deferrals
+    # 减免企业税费 (Jinshui) against 减税降费 (Henan, definition not printed) and 新增减税降费 (China, new relief only):
+    # no text shows that the definitions match.
+    "tax_fee_relief_share_of_henan": "unprinted definition",
+    "tax_fee_relief_share_of_china": "new relief only",
     "livelihood_spending_share_of_henan": "all levels",  # district budget vs all levels in the province
     "old_communities_renovated_share_of_henan": "households",  # communities vs households
-    "good_air_days_difference_vs_henan": "Jiyuan",  # Henan's days exclude Jiyuan
+    # District-level revenue per head against city-wide revenue of all levels per head.
+    "budget_revenue_per_capita_relative_to_zhengzhou": "district level only",
+    # Read side by side with Jinshui's budget_revenue_to_gdp: the numerators are of different fiscal levels.
+    "zhengzhou_budget_revenue_to_gdp": "every level in the city",
 }
 
 
 @pytest.mark.parametrize("metric_id", sorted(SCOPE_MISMATCHES))
 def test_scope_rules_fire(metrics: pd.DataFrame, metric_id: str) -> None:
-    row = _row(metrics, metric_id)
-    assert row["status"] == "scope_mismatch"
-    assert SCOPE_MISMATCHES[metric_id] in row["note"]
+    rows = metrics[metrics["metric_id"] == metric_id]
+    assert len(rows) >= 1
+    for row in rows.itertuples(index=False):  # every population basis
+        assert row.status == "scope_mismatch", row.population_basis
+        assert SCOPE_MISMATCHES[metric_id] in row.note
+
+
+def test_jinshuis_revenue_ratio_says_it_does_not_compare_with_zhengzhous(metrics: pd.DataFrame) -> None:
+    row = _row(metrics, "budget_revenue_to_gdp")
+    assert row["value"] == pytest.approx(122 / 1800 * 100)  # 122亿 / 1800亿 = 6.78%, a ratio inside the district
+    assert row["status"] == "ok" and "every level in the city" in row["note"] and "区本级" in row["note_zh"]
+
+
+def test_no_ratio_to_a_parent_is_ok_when_the_share_of_the_same_pair_is_not(metrics: pd.DataFrame) -> None:
+    # A location quotient and a relative per-capita value divide the same two quantities as the share does:
+    # they can never be more comparable than it (the relative per-capita recipe once ignored the scopes).
+    rank = {"ok": 0, "derived": 1, "scope_mismatch": 2, "implausible": 3, "missing": 4}
+    shares = metrics[metrics["metric_id"].str.contains("_share_of_(?:zhengzhou|henan)$")].set_index("metric_id")
+    stems = {
+        "gdp": "gdp_per_capita",
+        "budget_revenue": "budget_revenue_per_capita",
+        "market_entities": "market_entities_per_1000",
+        "new_urban_jobs": "new_urban_jobs_per_1000",
+    }
+    checked = 0
+    for share_id, share in shares.iterrows():
+        code, parent = share_id.rsplit("_share_of_", 1)
+        related = metrics[
+            (metrics["metric_id"] == f"location_quotient_{code}_{parent}")
+            | (metrics["metric_id"] == f"{stems.get(code, '-')}_relative_to_{parent}")
+        ]
+        for row in related.itertuples(index=False):
+            assert rank[row.status] >= rank[share["status"]], (row.metric_id, row.population_basis)
+            checked += 1
+    assert checked >= 60  # 3 bases × (LQs against both parents + relative per-capita rows)
+
+
+def test_a_scope_declared_comparable_compares_with_its_caveat(metrics: pd.DataFrame) -> None:
+    # Henan's 245 days exclude Jiyuan (不含济源): scopes.csv declares territory_excluding_jiyuan comparable with
+    # territory, so the difference is ok, and its note carries the caveat in both languages.
+    row = _row(metrics, "good_air_days_difference_vs_henan")
+    assert row["value"] == 227 - 245  # = -18 days
+    assert row["status"] == "ok"
+    assert "Jiyuan" in row["note"] and "济源" in row["note_zh"]
+
+
+def test_a_threshold_of_no_stated_year_is_never_the_years_level(metrics: pd.DataFrame) -> None:
+    # Zhengzhou's only market-entity figure is 成为全国第8个市场主体超百万省会城市, crossed in an unstated year of the
+    # five-year review: no share, location quotient or per-1,000 comparison is computed from it.
+    row = _row(metrics, "market_entities_share_of_zhengzhou")
+    assert row["status"] == "missing" and pd.isna(row["value"])
+    assert "超百万" in row["evidence"] and "not the 2020 stock" in row["note"] and "并非2020年末存量" in row["note_zh"]
+    for metric_id in (
+        "location_quotient_market_entities_zhengzhou",
+        "market_entities_per_1000_relative_to_zhengzhou",
+        "zhengzhou_market_entities_per_1000",
+    ):
+        assert metric_id not in set(metrics["metric_id"])
 
 
 def test_per_capita_on_the_census_unit_with_zhengdong_is_a_scope_mismatch(metrics: pd.DataFrame) -> None:
@@ -168,13 +232,13 @@ def test_no_standard_indicator_is_invented(metrics: pd.DataFrame) -> None:
 def test_no_missing_row_that_a_parent_report_could_fill(metrics: pd.DataFrame) -> None:
     missing = metrics[metrics["status"] == "missing"]
     # Zhengzhou's and Henan's reports print no 2020 retail sales, and Zhengzhou's no count of new market
-    # entities; every other core comparison is filled. Zhengzhou's cross-border e-commerce is printed, but in
-    # US dollars (see test_values_in_different_currencies_never_divide).
+    # entities; its market-entity stock is a threshold of no stated year (超百万). Every other core comparison is
+    # filled; Zhengzhou's cross-border e-commerce, printed in US dollars, is converted at the printed rate.
     assert set(missing["metric_id"]) == {
         "retail_sales_share_of_zhengzhou",
         "retail_sales_share_of_henan",
         "new_market_entities_share_of_zhengzhou",
-        "cross_border_ecommerce_turnover_share_of_zhengzhou",
+        "market_entities_share_of_zhengzhou",
     }
 
 
@@ -342,11 +406,69 @@ def test_a_note_without_its_chinese_twin_is_an_error(tmp_path: Path) -> None:
         load_vocabulary(folder)
 
 
-def test_values_in_different_currencies_never_divide(metrics: pd.DataFrame) -> None:
-    # Jinshui prints 跨境电商交易额91.6亿元 (yuan), Zhengzhou 跨境电商交易额133亿美元 (US dollars): 91.6 / 133 would
-    # read as a 68.9% share. No source of the project prints an exchange rate, so the share is missing, with why.
+def test_dollars_convert_at_the_printed_rate_and_say_so(metrics: pd.DataFrame) -> None:
+    # Jinshui prints 跨境电商交易额91.6亿元 (yuan), Zhengzhou 跨境电商交易额133亿美元 (US dollars): 91.6 / 133
+    # would read as a 68.9% share. The communiqué prints 全年人民币平均汇率为1美元兑6.8974元人民币, so Zhengzhou's
+    # turnover is 133亿 × 6.8974 = 917.35亿元 and Jinshui's share 9.985%, a derived comparison that quotes the rate.
     row = _row(metrics, "cross_border_ecommerce_turnover_share_of_zhengzhou")
+    assert row["status"] == "derived"
+    assert row["inputs"] == (
+        "jinshui-2020:cross_border_ecommerce_turnover;zhengzhou-2021:cross_border_ecommerce_turnover;"
+        "china-2020-communique:usd_cny_average_rate"
+    )
+    assert "1美元兑6.8974元人民币" in row["evidence"] and "133亿美元" in row["evidence"]
+    assert "US dollars" in row["note"] and "汇率" in row["note_zh"]
+    # 91.6 is [91.55, 91.65]; 133 is [132.5, 133.5]; 6.8974 is [6.89735, 6.89745]:
+    assert row["low"] == pytest.approx(91.55 / (133.5 * 6.89745) * 100)  # = 9.9423%
+    assert row["high"] == pytest.approx(91.65 / (132.5 * 6.89735) * 100)  # = 10.0285%
+
+
+def test_values_in_currencies_with_no_printed_rate_never_divide(tmp_path: Path) -> None:
+    # Without the communiqué's rate, the share of yuan over dollars is missing, with why.
+    from helpers.analysis.indicators import load_vocabulary
+
+    folder = _vocabulary_copy(tmp_path)
+    mapping = folder / "indicator_map.csv"
+    lines = mapping.read_text(encoding="utf-8").splitlines()
+    mapping.write_text("\n".join(x for x in lines if ",usd_cny_average_rate," not in x) + "\n", encoding="utf-8")
+    table = build_derived_metrics(vocabulary=load_vocabulary(folder))
+    row = _row(table, "cross_border_ecommerce_turnover_share_of_zhengzhou")
     assert row["status"] == "missing" and pd.isna(row["value"])
     assert "US dollars" in row["note"] and "美元" in row["note_zh"] and "汇率" in row["note_zh"]
-    quotients = metrics["metric_id"].str.startswith("location_quotient_cross_border_ecommerce_turnover")
+    quotients = table["metric_id"].str.startswith("location_quotient_cross_border_ecommerce_turnover")
     assert not quotients.any()
+
+
+def test_a_comparable_scope_must_name_another_scope_and_its_caveat(tmp_path: Path) -> None:
+    from helpers.analysis.indicators import load_vocabulary
+    from helpers.sources.figures import FiguresValidationError
+
+    folder = _vocabulary_copy(tmp_path)
+    scopes = folder / "scopes.csv"
+    text = scopes.read_text(encoding="utf-8").replace(
+        "households,counted in households,按户计,,,", "households,counted in households,按户计,communities,,"
+    )
+    scopes.write_text(
+        text.replace(
+            "district_level,district level only,区本级,,,", "district_level,district level only,区本级,nowhere,,"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(FiguresValidationError) as error:
+        load_vocabulary(folder)
+    assert "comparable_with needs comparable_note" in str(error.value)
+    assert "comparable_with 'nowhere' is not another scope" in str(error.value)
+
+
+def test_a_mapping_year_must_be_a_year_or_unknown(tmp_path: Path) -> None:
+    from helpers.analysis.indicators import load_vocabulary
+    from helpers.sources.figures import FiguresValidationError
+
+    folder = _vocabulary_copy(tmp_path)
+    mapping = folder / "indicator_map.csv"
+    text = mapping.read_text(encoding="utf-8").replace(
+        "jinshui-2020,gdp,gdp,territory,,", "jinshui-2020,gdp,gdp,territory,20,"
+    )
+    mapping.write_text(text, encoding="utf-8")
+    with pytest.raises(FiguresValidationError, match=r"line 2: year '20' is not empty"):
+        load_vocabulary(folder)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from helpers.analysis.comparisons import SUBJECT
 from helpers.analysis.indicators import ENTITY_NAMES, Observation, load_vocabulary, observations
 from helpers.analysis.intervals import Estimate
 from helpers.analysis.metrics import Inputs, Term, cmp, fig, metric_value
@@ -303,10 +304,8 @@ def rule_scope_mismatch(figures: pd.DataFrame, metrics: pd.DataFrame, reference:
 def rule_two_sources_agree(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
     """A 2020 value stated by two sources (a report and a reference table) must agree within rounding."""
     del metrics
-    subject = SUBJECT_REPORT_ID
-    vocabulary = load_vocabulary()
-    names = vocabulary.indicators
-    found_all = observations(vocabulary, all_reports(), reference, overrides={subject: figures})
+    names = load_vocabulary().indicators
+    found_all = _all_observations(figures, reference)
     groups: dict[tuple[str, str], list[Observation]] = {}
     for observation in found_all:
         if observation.year == 2020 and observation.section == "review":
@@ -379,6 +378,85 @@ def rule_lower_bound_inputs(figures: pd.DataFrame, metrics: pd.DataFrame, refere
     return found
 
 
+def _all_observations(figures: pd.DataFrame, reference: Reference) -> list[Observation]:
+    """Every mapped figure of every report and every mapped reference row (the district's figures as given)."""
+    return observations(load_vocabulary(), all_reports(), reference, overrides={SUBJECT_REPORT_ID: figures})
+
+
+def rule_one_sided_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """Comparators printed as floors or ceilings (a parent's 超过5万亿), and the derived rows that use them.
+
+    The district's own one-sided figures are ``one_sided_input``; a floor on the other side of a share or
+    a gap widens the interval just as much, and is easier to miss.
+    """
+    found = []
+    names = load_vocabulary().indicators
+    used_ids = metrics["inputs"].str.split(";")
+    for observation in _all_observations(figures, reference):
+        if observation.entity == SUBJECT or observation.qualifier not in ("at_least", "at_most"):
+            continue
+        users = metrics[used_ids.apply(lambda ids, i=observation.qualified_id: i in ids)]
+        if users.empty:
+            continue
+        name_en, name_zh = ENTITY_NAMES[observation.entity]
+        indicator = names[observation.indicator]
+        floor = observation.qualifier == "at_least"
+        bound_zh = "下限" if floor else "上限"
+        found.append(
+            _finding(
+                "one_sided_comparator",
+                observation.qualified_id.replace(":", "__"),
+                "info",
+                [],
+                f"{name_en}'s {indicator.name_en} ({observation.qualified_id}) is printed as "
+                f"{'a floor' if floor else 'a ceiling'} («{observation.quote}»); {len(users)} derived metric rows "
+                "use it, and their intervals extend one way by the convention in data/README.md.",
+                f"{name_zh}{indicator.name_zh}（{observation.qualified_id}）原文为{bound_zh}"
+                f"（“{observation.quote}”）；"
+                f"{len(users)}行派生指标使用该数，其区间按约定单向延伸。",
+            )
+        )
+    return found
+
+
+def rule_undated_comparator(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+    """A parent's value of no stated year (a threshold crossed in a five-year review) is not its 2020 level.
+
+    It is never compared; the finding says which comparison it would have filled and that it stays empty.
+    """
+    del metrics
+    found_all = _all_observations(figures, reference)
+    district = {o.indicator for o in found_all if o.entity == SUBJECT and o.year == 2020}
+    names = load_vocabulary().indicators
+    found = []
+    for observation in found_all:
+        if observation.entity == SUBJECT or observation.year is not None or observation.indicator not in district:
+            continue
+        indicator = names[observation.indicator]
+        name_en, name_zh = ENTITY_NAMES[observation.entity]
+        found.append(
+            _finding(
+                "undated_comparator",
+                observation.qualified_id.replace(":", "__"),
+                "warning",
+                _figure_ids(
+                    ";".join(
+                        o.qualified_id
+                        for o in found_all
+                        if o.entity == SUBJECT and o.indicator == observation.indicator
+                    ),
+                    set(figures["figure_id"]),
+                ),
+                f"{name_en}'s figure for {indicator.name_en}, «{observation.quote}» "
+                f"({observation.qualified_id}), states no year ({observation.note}): it is not used as the 2020 "
+                "level, and the comparison it would fill stays missing.",
+                f"{name_zh}关于{indicator.name_zh}的“{observation.quote}”（{observation.qualified_id}）未注明年份"
+                f"（{observation.note_zh}）：不作为2020年数使用，相应的比较仍缺数据。",
+            )
+        )
+    return found
+
+
 def rule_population_scope(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
     """The census unit for Jinshui includes Zhengdong New District; the report's figures do not."""
     del figures
@@ -414,6 +492,8 @@ RULES: tuple[Callable[[pd.DataFrame, pd.DataFrame, Reference], list[Finding]], .
     rule_two_sources_agree,
     rule_population_scope,
     rule_lower_bound_inputs,
+    rule_one_sided_comparators,
+    rule_undated_comparator,
     rule_missing_comparators,
 )
 

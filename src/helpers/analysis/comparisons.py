@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from helpers.analysis.indicators import ENTITY_NAMES, REFERENCE_SOURCE, Indicator, Observation, Vocabulary
 from helpers.analysis.intervals import Estimate
-from helpers.bilingual import Bilingual, join_notes
+from helpers.bilingual import Bilingual, join_notes, split_label
 from helpers.sources.reference import PopulationBasis
 
 SUBJECT = "jinshui"
@@ -34,6 +34,9 @@ BASIS_MISMATCH = Bilingual(
 #: Units named in a note when two values cannot divide (the figures tables' unit codes).
 UNIT_NAMES: dict[str, tuple[str, str]] = {"usd": ("US dollars", "美元"), "yuan": ("yuan", "人民币元")}
 #: Indicators whose growth is nominal, so that a level over (1 + growth) is the previous year's level.
+DERIVED = "derived"
+#: The indicator whose observation converts US dollars into yuan: the year's average exchange rate.
+EXCHANGE_RATE = "usd_cny_exchange_rate"
 NOMINAL_GROWTH: dict[str, str] = {
     "budget_revenue": "budget_revenue_growth",
     "foreign_trade": "foreign_trade_growth",
@@ -80,7 +83,7 @@ class Row:
         }
 
 
-def _evidence(*found: Observation) -> str:
+def evidence_of(*found: Observation) -> str:
     """Where each side was printed: source and verbatim quote."""
     return " | ".join(f"{o.qualified_id} ({o.source_label}): «{o.quote}»" for o in found)
 
@@ -131,7 +134,7 @@ class Comparator:
                     f"growth printed in {growth.source_label}",
                     f"无来源载有2020年数，由2019年数（{previous[0].note_zh}）与{growth.source_label}所载增速推算",
                 ),
-                evidence=_evidence(previous[0], growth),
+                evidence=evidence_of(previous[0], growth),
             )
         )
         return Observation(
@@ -149,21 +152,28 @@ class Comparator:
         )
 
 
-def _status(
-    district: Observation, parent: Observation, indicator: Indicator, scopes: dict[str, Bilingual]
+def comparison_status(
+    district: Observation, parent: Observation, indicator: Indicator, vocabulary: Vocabulary
 ) -> tuple[str, Bilingual]:
-    """Ok only when both scopes are the same and neither side is derived; else the reason."""
+    """Ok only when both scopes are the same (or declared comparable) and neither side is derived; else why.
+
+    Every recipe that sets a value of the district against a parent's (shares, gaps, per-capita ratios)
+    takes its status from here, so that no recipe can call two scopes comparable on its own.
+    """
     notes = (district.notes, parent.notes)
-    if district.scope != parent.scope:
+    caveat = vocabulary.comparable(district.scope, parent.scope) if district.scope != parent.scope else None
+    if caveat is not None:
+        notes = (caveat, *notes)
+    elif district.scope != parent.scope:
         (ours_en, ours_zh), (theirs_en, theirs_zh) = ENTITY_NAMES[district.entity], ENTITY_NAMES[parent.entity]
-        ours, theirs = scopes[district.scope], scopes[parent.scope]
+        ours, theirs = vocabulary.scopes[district.scope], vocabulary.scopes[parent.scope]
         reason = Bilingual(
             f"scope mismatch: {ours_en} is {ours.en}, {theirs_en} is {theirs.en}",
             f"口径不一致：{ours_zh}为{ours.zh}，{theirs_zh}为{theirs.zh}",
         )
         return "scope_mismatch", join_notes(reason, indicator.scope_notes, *notes)
-    if parent.source == "derived":
-        return "derived", join_notes(
+    if parent.source == DERIVED:
+        return DERIVED, join_notes(
             Bilingual("the comparator is derived, not printed", "对比数据为推算值，非原文所载"), *notes
         )
     return "ok", join_notes(*notes)
@@ -177,7 +187,7 @@ def cross_level_rows(
     rows: list[Row] = []
     for indicator in vocabulary.indicators.values():
         district = comparator.pick(indicator.code, SUBJECT)
-        if district is None or indicator.measure == "per_capita":
+        if district is None or indicator.measure in ("per_capita", "exchange_rate"):
             continue
         theme = themes.get(district.item_id, "economy")
         for parent_id in PARENTS:
@@ -187,20 +197,52 @@ def cross_level_rows(
                 parent = comparator.derive_from_growth(indicator, parent_id, growth_code)
             if parent is None:
                 if indicator.core and parent_id in EXPECTED_PARENTS and indicator.measure in ("flow", "stock"):
-                    rows.append(_missing(indicator, parent_id, district, theme))
+                    rows.append(_missing(indicator, parent_id, district, theme, comparator))
                 continue
             if district.unit and parent.unit and district.unit != parent.unit:
-                rows.append(_other_unit(indicator, district, parent, theme))
-                continue
-            rows.append(_compare(indicator, district, parent, theme, vocabulary.scopes))
+                converted = _converted(parent, district.unit, comparator)
+                if converted is None:
+                    rows.append(_other_unit(indicator, district, parent, theme))
+                    continue
+                parent = converted
+            rows.append(_compare(indicator, district, parent, theme, vocabulary))
     return [*comparator.derived, *rows], comparator
 
 
-def _other_unit(indicator: Indicator, district: Observation, parent: Observation, theme: str) -> Row:
-    """A parent's value printed in another unit (US dollars against yuan): no share without a sourced rate.
+@dataclass(frozen=True)
+class Converted:
+    """A parent's value converted into the district's currency at a printed rate: both inputs quoted."""
 
-    The row is ``missing``, with the reason: converting would need an exchange rate that no source of this
-    project prints, and a share of yuan over dollars is no share at all.
+    observation: Observation
+    printed: Observation
+    rate: Observation
+
+
+def _converted(parent: Observation, unit: str, comparator: Comparator) -> Converted | None:
+    """A US-dollar value in yuan at the year's average rate printed by a source, or None without one.
+
+    A flow of the year converts at the year's average rate (China's communiqué prints it); a stock or a
+    value of another year would need another rate, and no other pair of currencies has a printed rate here.
+    """
+    if (parent.unit, unit) != ("usd", "yuan") or parent.year is None:
+        return None
+    rates = [o for o in comparator.all(EXCHANGE_RATE, "china") if o.year == parent.year and o.section == "review"]
+    if not rates:
+        return None
+    rate = rates[0]
+    observation = replace(
+        parent,
+        estimate=parent.estimate * rate.estimate,
+        unit=unit,
+        item_id=f"{parent.item_id} × {rate.qualified_id}",
+    )
+    return Converted(observation, parent, rate)
+
+
+def _other_unit(indicator: Indicator, district: Observation, parent: Observation, theme: str) -> Row:
+    """A parent's value printed in another unit, with no printed rate to convert it: no share.
+
+    The row is ``missing``, with the reason; a share of yuan over dollars is no share at all.
     """
     name_en, name_zh = ENTITY_NAMES[parent.entity]
     theirs, ours = (UNIT_NAMES.get(o.unit, (o.unit, o.unit)) for o in (parent, district))
@@ -208,7 +250,7 @@ def _other_unit(indicator: Indicator, district: Observation, parent: Observation
         f"{indicator.code}_share_of_{parent.entity}",
         theme,
         f"{indicator.name_en}: Jinshui as a share of {name_en}'s",
-        f"{indicator.name_zh}:金水区占{name_zh}比重",
+        f"{indicator.name_zh}：金水区占{name_zh}比重",
         None,
         "percent",
         f"{district.qualified_id} / {parent.qualified_id} × 100",
@@ -216,41 +258,78 @@ def _other_unit(indicator: Indicator, district: Observation, parent: Observation
         "missing",
         Bilingual(
             f"not computed: {name_en} prints it in {theirs[0]} ({parent.qualified_id}), Jinshui in {ours[0]}, "
-            "and no source of this project prints the exchange rate that would convert it",
+            "and no source of this project prints the exchange rate of that year that would convert it",
             f"未计算：{name_zh}以{theirs[1]}计（{parent.qualified_id}），金水区以{ours[1]}计，"
-            "本项目的来源均未载有可用于换算的汇率",
+            "本项目的来源均未载有该年可用于换算的汇率",
         ),
-        evidence=_evidence(district, parent),
+        evidence=evidence_of(district, parent),
     )
 
 
-def _missing(indicator: Indicator, parent_id: str, district: Observation, theme: str) -> Row:
+def _missing(indicator: Indicator, parent_id: str, district: Observation, theme: str, comparator: Comparator) -> Row:
+    """A core comparison no source can fill; values of the parent that are not the year's level are named."""
     name_en, name_zh = ENTITY_NAMES[parent_id]
+    reason = Bilingual(
+        f"missing comparator: no report or reference table of this project prints {name_en}'s 2020 {indicator.name_en}",
+        f"缺少对比数据：本项目的报告和参考表均未载有{name_zh}2020年{indicator.name_zh}",
+    )
+    unused = [o for o in comparator.all(indicator.code, parent_id) if o.year != 2020 or o.section != "review"]
+    notes = [
+        Bilingual(
+            f"{o.qualified_id} («{o.quote}») is not used: {o.note or 'not the 2020 level'}",
+            f"未采用{o.qualified_id}（“{o.quote}”）：{o.note_zh or '并非2020年数'}",
+        )
+        for o in unused
+    ]
     return Row(
         f"{indicator.code}_share_of_{parent_id}",
         theme,
         f"{indicator.name_en}: Jinshui as a share of {name_en}'s",
-        f"{indicator.name_zh}:金水区占{name_zh}比重",
+        f"{indicator.name_zh}：金水区占{name_zh}比重",
         None,
         "percent",
         f"{district.qualified_id} / {parent_id}:{indicator.code} × 100",
         (district.qualified_id,),
         "missing",
-        Bilingual(
-            f"missing comparator: no report or reference table of this project prints {name_en}'s 2020 "
-            f"{indicator.name_en}",
-            f"缺少对比数据：本项目的报告和参考表均未载有{name_zh}2020年{indicator.name_zh}",
-        ),
+        join_notes(reason, *notes),
+        evidence=evidence_of(district, *unused),
     )
 
 
 def _compare(
-    indicator: Indicator, district: Observation, parent: Observation, theme: str, scopes: dict[str, Bilingual]
+    indicator: Indicator,
+    district: Observation,
+    parent: Observation | Converted,
+    theme: str,
+    vocabulary: Vocabulary,
 ) -> Row:
-    """The share (flows, stocks), difference (conditions) or growth gap (growth rates) of one pair."""
-    status, note = _status(district, parent, indicator, scopes)
+    """The share (flows, stocks), difference (conditions) or growth gap (growth rates) of one pair.
+
+    A parent's value converted into the district's currency is a ``derived`` comparison whose formula,
+    inputs and evidence name the printed value and the printed rate.
+    """
+    converted = parent if isinstance(parent, Converted) else None
+    parent = converted.observation if converted else parent
+    status, note = comparison_status(district, parent, indicator, vocabulary)
     name_en, name_zh = ENTITY_NAMES[parent.entity]
-    inputs = (district.qualified_id, parent.qualified_id)
+    inputs: tuple[str, ...] = (district.qualified_id, parent.qualified_id)
+    evidence = evidence_of(district, parent)
+    parent_term = parent.qualified_id
+    if converted:
+        printed, rate = converted.printed, converted.rate
+        inputs, evidence = (
+            (district.qualified_id, printed.qualified_id, rate.qualified_id),
+            evidence_of(district, printed, rate),
+        )
+        parent_term = f"({printed.qualified_id} × {rate.qualified_id})"
+        conversion = Bilingual(
+            f"{name_en}'s value, printed in US dollars, converted into yuan at the {printed.year} average rate "
+            f"printed in {rate.source_label} ({rate.estimate.value:g} yuan per US dollar)",
+            f"{name_zh}原文以美元计，按{rate.source_label}所载{printed.year}年平均汇率"
+            f"（1美元兑{rate.estimate.value:g}元人民币）换算为人民币",
+        )
+        status = DERIVED if status == "ok" else status
+        note = join_notes(conversion, note)
     if indicator.measure in ("flow", "stock"):
         share = (district.estimate / parent.estimate).scale(100.0)
         if share.value > 100 and status == "ok":
@@ -260,28 +339,28 @@ def _compare(
             f"{indicator.code}_share_of_{parent.entity}",
             theme,
             f"{indicator.name_en}: Jinshui as a share of {name_en}'s",
-            f"{indicator.name_zh}:金水区占{name_zh}比重",
+            f"{indicator.name_zh}：金水区占{name_zh}比重",
             share,
             "percent",
-            f"{district.qualified_id} / {parent.qualified_id} × 100",
+            f"{district.qualified_id} / {parent_term} × 100",
             inputs,
             status,
             note,
-            evidence=_evidence(district, parent),
+            evidence=evidence,
         )
     is_growth = indicator.measure == "growth"
     return Row(
         f"{indicator.code}_{'gap' if is_growth else 'difference'}_vs_{parent.entity}",
         theme,
         f"{indicator.name_en}: Jinshui minus {name_en}" + (" (percentage points)" if is_growth else ""),
-        f"{indicator.name_zh}:金水区减{name_zh}" + ("(百分点)" if is_growth else ""),
+        f"{indicator.name_zh}：金水区减{name_zh}" + ("（百分点）" if is_growth else ""),
         district.estimate - parent.estimate,
         "percentage_points" if is_growth else indicator.unit,
-        f"{district.qualified_id} − {parent.qualified_id}",
+        f"{district.qualified_id} − {parent_term}",
         inputs,
         status,
         note,
-        evidence=_evidence(district, parent),
+        evidence=evidence,
     )
 
 
@@ -305,7 +384,7 @@ def implied_previous_rows(vocabulary: Vocabulary, comparator: Comparator) -> Ite
                 (level.qualified_id, growth.qualified_id),
                 "ok",
                 Bilingual("nominal growth", "名义增速"),
-                evidence=_evidence(level, growth),
+                evidence=evidence_of(level, growth),
             )
 
 
@@ -333,7 +412,7 @@ def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], s
                 status,
                 join_notes(basis_note, Bilingual(f"{name_en}: {population.note}", f"{name_zh}：{population.note_zh}")),
                 basis_id,
-                _evidence(population),
+                evidence_of(population),
             )
             for row in share_rows:
                 if not row.metric_id.endswith(f"_share_of_{parent_id}") or row.estimate is None:
@@ -342,8 +421,8 @@ def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], s
                 yield Row(
                     f"location_quotient_{code}_{parent_id}",
                     row.theme,
-                    f"{row.label_en.split(':')[0]}: location quotient against {name_en}",
-                    f"{row.label_zh.split(':')[0]}:相对{name_zh}的区位商",
+                    f"{split_label(row.label_en)[0]}: location quotient against {name_en}",
+                    f"{split_label(row.label_zh)[0]}：相对{name_zh}的区位商",
                     row.estimate / share,
                     "ratio",
                     f"({row.formula.removesuffix(' × 100')}) / ({basis_id} / {population.qualified_id})",

@@ -10,7 +10,7 @@ observations compare cleanly only when their scopes are the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +25,10 @@ from helpers.sources.registry import ReportSource
 INDICATORS_CSV = "indicators.csv"
 INDICATOR_MAP_CSV = "indicator_map.csv"
 SCOPES_CSV = "scopes.csv"
-MEASURES: tuple[str, ...] = ("flow", "stock", "growth", "condition", "per_capita")
+#: ``exchange_rate`` converts values between currencies (the year's average rate); it is never compared itself.
+MEASURES: tuple[str, ...] = ("flow", "stock", "growth", "condition", "per_capita", "exchange_rate")
+#: The ``year`` of a mapping row whose figure states no year (a threshold crossed in a five-year review).
+UNKNOWN_YEAR = "unknown"
 REFERENCE_SOURCE = "reference"
 #: The level of each entity the corpus and the reference tables speak of.
 ENTITY_LEVELS: dict[str, str] = {"jinshui": "district", "zhengzhou": "city", "henan": "province", "china": "nation"}
@@ -65,7 +68,8 @@ class Observation:
     source: str
     item_id: str
     estimate: Estimate
-    year: int
+    #: The year the value is for; None where the source states none (never taken as the year's level).
+    year: int | None
     section: str
     scope: str
     note: str
@@ -100,6 +104,12 @@ class Vocabulary:
     mapping: pd.DataFrame
     #: Each scope key's name in both languages (``district_level`` -> district level only / 区本级).
     scopes: dict[str, Bilingual]
+    #: Pairs of different scopes that still compare, with the caveat a comparison of them carries (both orders).
+    comparable_scopes: dict[tuple[str, str], Bilingual] = field(default_factory=dict)
+
+    def comparable(self, first: str, second: str) -> Bilingual | None:
+        """The caveat under which two different scopes compare, or None when they do not compare."""
+        return self.comparable_scopes.get((first, second))
 
 
 def load_vocabulary(folder: Path | None = None) -> Vocabulary:
@@ -111,8 +121,8 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
     problems: list[str] = []
     for name, frame, needed in (
         (INDICATORS_CSV, table, ("scope_note_zh",)),
-        (INDICATOR_MAP_CSV, mapping, ("note_zh",)),
-        (SCOPES_CSV, scope_table, ("scope", "name_en", "name_zh")),
+        (INDICATOR_MAP_CSV, mapping, ("year", "note_zh")),
+        (SCOPES_CSV, scope_table, ("scope", "name_en", "name_zh", "comparable_with", "comparable_note_zh")),
     ):
         absent = [c for c in needed if c not in frame.columns]
         if absent:
@@ -121,12 +131,23 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
         (INDICATORS_CSV, table, "scope_note", "scope_note_zh"),
         (INDICATOR_MAP_CSV, mapping, "note", "note_zh"),
         (SCOPES_CSV, scope_table, "name_en", "name_zh"),
+        (SCOPES_CSV, scope_table, "comparable_note", "comparable_note_zh"),
     ):
         untranslated = frame[(frame[english] != "") != (frame[chinese] != "")]
         problems += [
             f"{name} line {i + 2}: {english} and {chinese} must both be given or both empty" for i in untranslated.index
         ]
     scopes = {row.scope: Bilingual(row.name_en, row.name_zh) for row in scope_table.itertuples(index=False)}
+    comparable: dict[tuple[str, str], Bilingual] = {}
+    for line, row in enumerate(scope_table.itertuples(index=False), 2):
+        if not row.comparable_with:
+            continue
+        if row.comparable_with not in scopes or row.comparable_with == row.scope:
+            problems.append(f"{SCOPES_CSV} line {line}: comparable_with {row.comparable_with!r} is not another scope")
+        elif not row.comparable_note:
+            problems.append(f"{SCOPES_CSV} line {line}: comparable_with needs comparable_note saying the caveat")
+        caveat = Bilingual(row.comparable_note, row.comparable_note_zh)
+        comparable[(row.scope, row.comparable_with)] = comparable[(row.comparable_with, row.scope)] = caveat
     for line, row in enumerate(table.itertuples(index=False), 2):
         if row.measure not in MEASURES:
             problems.append(f"{INDICATORS_CSV} line {line}: measure {row.measure!r} not one of {MEASURES}")
@@ -140,6 +161,11 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
             problems.append(f"{INDICATOR_MAP_CSV} line {line}: unknown indicator {row.indicator!r}")
         if row.scope not in scopes:
             problems.append(f"{INDICATOR_MAP_CSV} line {line}: scope {row.scope!r} is not defined in {SCOPES_CSV}")
+        if row.year and row.year != UNKNOWN_YEAR and not (row.year.isdigit() and len(row.year) == 4):
+            problems.append(
+                f"{INDICATOR_MAP_CSV} line {line}: year {row.year!r} is not empty (the report's year reviewed), "
+                f"a four-digit year or {UNKNOWN_YEAR!r}"
+            )
     duplicated = mapping.duplicated(["source", "item_id"])
     if duplicated.any():
         problems.append(f"{INDICATOR_MAP_CSV}: items mapped twice: {mapping.loc[duplicated, 'item_id'].tolist()}")
@@ -158,7 +184,7 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
         )
         for row in table.itertuples(index=False)
     }
-    return Vocabulary(indicators, mapping, scopes)
+    return Vocabulary(indicators, mapping, scopes, comparable)
 
 
 def _entity_of_report(report: ReportSource) -> str:
@@ -167,6 +193,13 @@ def _entity_of_report(report: ReportSource) -> str:
     if entity not in ENTITY_LEVELS:
         raise FiguresValidationError(report.report_id, [f"no entity known for report {report.report_id!r}"])
     return entity
+
+
+def _mapped_year(year: str, year_reviewed: int) -> int | None:
+    """The year a mapping row says its figure is for: the report's year reviewed unless it says otherwise."""
+    if not year:
+        return year_reviewed
+    return None if year == UNKNOWN_YEAR else int(year)
 
 
 def observations(
@@ -229,7 +262,7 @@ def observations(
                 row.source,
                 row.item_id,
                 estimate,
-                report.meta.year_reviewed,
+                _mapped_year(row.year, report.meta.year_reviewed),
                 str(figure["section"]),
                 row.scope,
                 row.note,

@@ -23,14 +23,23 @@ import pandas as pd
 from helpers.analysis.comparisons import (
     BASIS_MISMATCH,
     DEFENSIBLE_BASES,
+    SUBJECT,
     Comparator,
     Row,
-    _evidence,
+    comparison_status,
     cross_level_rows,
+    evidence_of,
     implied_previous_rows,
     population_rows,
 )
-from helpers.analysis.indicators import ENTITY_NAMES, Vocabulary, load_vocabulary, observations
+from helpers.analysis.indicators import (
+    ENTITY_NAMES,
+    Indicator,
+    Observation,
+    Vocabulary,
+    load_vocabulary,
+    observations,
+)
 from helpers.analysis.intervals import Estimate, figure_estimate
 from helpers.bilingual import NONE, Bilingual, join_notes
 from helpers.sources.figures import FiguresValidationError
@@ -239,6 +248,15 @@ def difference(
     )
 
 
+#: The note of the two revenue-to-GDP ratios that are read side by side: their numerators are not alike.
+FISCAL_LEVELS_DIFFER = Bilingual(
+    "not comparable with each other as they stand: Jinshui's revenue is the district level's own, after the "
+    "shares of higher levels; Zhengzhou's is the local revenue of every level in the city (city, districts and "
+    "counties), so the city's ratio is higher by construction",
+    "两者不宜直接比较：金水区为扣除上级分享部分后的区本级收入，郑州市为全市（市、区、县）各级地方收入合计，"
+    "故郑州市的比值天然偏高",
+)
+
 # --- the metrics ---------------------------------------------------------------------------------------
 
 STATIC_METRICS: tuple[MetricSpec, ...] = (
@@ -334,14 +352,17 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
         "一般公共预算收入与GDP之比",
         fig("general_budget_revenue"),
         fig("gdp"),
+        note=FISCAL_LEVELS_DIFFER,
     ),
     ratio(
         "zhengzhou_budget_revenue_to_gdp",
         "economy",
         "Zhengzhou: budget revenue relative to GDP",
-        "郑州市:一般公共预算收入与GDP之比",
+        "郑州市：一般公共预算收入与GDP之比",
         cmp("zhengzhou_general_public_budget_revenue"),
         cmp("zhengzhou_gdp"),
+        status="scope_mismatch",
+        note=FISCAL_LEVELS_DIFFER,
     ),
     ratio(
         "tax_fee_relief_to_budget_revenue",
@@ -600,12 +621,12 @@ def build_derived_metrics(
     found = observations(vocabulary, corpus, reference, overrides={subject.report_id: figures})
     themes = dict(zip(figures["figure_id"], figures["theme"], strict=True))
     cross, comparator = cross_level_rows(vocabulary, found, themes)
-    parent_rows = list(_parent_per_capita_rows(comparator, vocabulary))
-    cross += [*implied_previous_rows(vocabulary, comparator), *parent_rows]
+    parents = list(_parent_per_capita_rows(comparator, vocabulary))
+    cross += [*implied_previous_rows(vocabulary, comparator), *(parent.row for parent in parents)]
     cross += population_rows(comparator, bases, [r for r in cross if r.metric_id.endswith(PARENT_SUFFIXES)])
     rows += [row.as_dict() for row in cross]
     table = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
-    table = _with_relative_per_capita(table, parent_rows)
+    table = _with_relative_per_capita(table, parents, comparator, vocabulary)
     table = _with_basis_ranges(table)
     duplicated = table.duplicated(["metric_id", "population_basis"])
     if duplicated.any():
@@ -616,7 +637,16 @@ def build_derived_metrics(
 PARENT_SUFFIXES: tuple[str, ...] = ("_share_of_zhengzhou", "_share_of_henan")
 
 
-def _parent_per_capita_rows(comparator: Comparator, vocabulary: Vocabulary) -> Iterator[Row]:
+@dataclass(frozen=True)
+class ParentPerCapita:
+    """A parent's per-capita row, with the indicator and the observation of the quantity it divides."""
+
+    row: Row
+    indicator: Indicator
+    quantity: Observation
+
+
+def _parent_per_capita_rows(comparator: Comparator, vocabulary: Vocabulary) -> Iterator[ParentPerCapita]:
     """Zhengzhou's and Henan's per-capita values on their own census 2020 population: one row each."""
     for entity in ("zhengzhou", "henan"):
         population = comparator.pick("resident_population", entity)
@@ -633,7 +663,7 @@ def _parent_per_capita_rows(comparator: Comparator, vocabulary: Vocabulary) -> I
             name_en, name_zh = ENTITY_NAMES[entity]
             factor = 1000.0 if per_1000 else 1.0
             derived = quantity.source == "derived"
-            yield Row(
+            row = Row(
                 f"{entity}_{stem}",
                 "economy",
                 f"{name_en}: {label_en}",
@@ -647,19 +677,33 @@ def _parent_per_capita_rows(comparator: Comparator, vocabulary: Vocabulary) -> I
                     Bilingual(f"census 2020 population ({population.note})", f"七普人口（{population.note_zh}）"),
                     indicator.scope_notes,
                 ),
-                evidence=_evidence(quantity, population) if not derived else _evidence(population),
+                evidence=evidence_of(quantity, population) if not derived else evidence_of(population),
             )
+            yield ParentPerCapita(row, indicator, quantity)
 
 
-def _with_relative_per_capita(table: pd.DataFrame, parent_rows: list[Row]) -> pd.DataFrame:
-    """Jinshui's per-capita value over each parent's, per basis: where the district stands."""
+def _with_relative_per_capita(
+    table: pd.DataFrame, parents: list[ParentPerCapita], comparator: Comparator, vocabulary: Vocabulary
+) -> pd.DataFrame:
+    """Jinshui's per-capita value over each parent's, per basis: where the district stands.
+
+    The two quantities divided by their populations are compared like any other pair (their scopes, a
+    derived side), and the population basis may add its own mismatch: the worse status wins.
+    """
     extra = []
-    for parent in parent_rows:
+    for parent_per_capita in parents:
+        parent = parent_per_capita.row
         entity, stem = parent.metric_id.split("_", 1)
+        district = comparator.pick(parent_per_capita.indicator.code, SUBJECT)
+        if district is None:
+            continue
+        pair_status, pair_note = comparison_status(
+            district, parent_per_capita.quantity, parent_per_capita.indicator, vocabulary
+        )
         for row in table[(table["metric_id"] == stem) & (table["population_basis"] != "")].itertuples():
             jinshui = Estimate(row.value, row.low, row.high)
             name_en, name_zh = ENTITY_NAMES[entity]
-            status = "scope_mismatch" if row.status == "scope_mismatch" else parent.status
+            status = max(row.status, pair_status, parent.status, key=STATUSES.index)
             extra.append(
                 Row(
                     f"{stem}_relative_to_{entity}",
@@ -671,9 +715,9 @@ def _with_relative_per_capita(table: pd.DataFrame, parent_rows: list[Row]) -> pd
                     f"{stem}[{row.population_basis}] / {parent.metric_id}",
                     (*row.inputs.split(";"), *parent.inputs),
                     status,
-                    join_notes(Bilingual(row.note, row.note_zh), parent.note),
+                    join_notes(pair_note, Bilingual(row.note, row.note_zh), parent.note),
                     row.population_basis,
-                    parent.evidence,
+                    f"{evidence_of(district)} | {parent.evidence}",
                 ).as_dict()
             )
     return pd.concat([table, pd.DataFrame(extra, columns=list(METRIC_COLUMNS))], ignore_index=True)

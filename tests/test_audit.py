@@ -157,3 +157,13 @@ def test_a_comparator_floor_is_reported_with_the_rows_that_use_it(figures: pd.Da
         "4 derived metric rows"
         in findings.loc["one_sided_comparator__henan-2021__key_project_investment", "message_en"]
     )
+
+
+def test_chinese_messages_set_chinese_punctuation(figures: pd.DataFrame, reference: Reference) -> None:
+    # Outside the quoted source text («…», “…”), no ASCII , ; : ( ) ? touches a Chinese character.
+    import re
+
+    beside = re.compile(r"(?<=[\u4e00-\u9fff])\s?[,;:()?]|[,;:()?]\s?(?=[\u4e00-\u9fff])")
+    quoted = re.compile(r"“[^”]*”|«[^»]*»")
+    messages = _findings(figures, reference)["message_zh"]
+    assert [m for m in messages if beside.search(quoted.sub("", m))] == []

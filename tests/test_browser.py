@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
@@ -160,3 +161,49 @@ def test_a_report_answers_first_in_its_language(browser, published: Path, stem: 
         page.screenshot(path=str(shot))  # the first screen: title, key findings and the first table
         assert shot.stat().st_size > 10_000
     page.close()
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees on a page: everything outside scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden, self.parts = 0, []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+#: An ASCII , ; : ( ) ? touching a Chinese character (through one space at most): 数值(区间), 郑州市:人均GDP.
+ASCII_BESIDE_HAN = re.compile(r"(?<=[\u4e00-\u9fff])\s?[,;:()?]|[,;:()?]\s?(?=[\u4e00-\u9fff])")
+
+
+def test_chinese_pages_set_chinese_punctuation(published: Path) -> None:
+    # What the project writes in Chinese uses full-width punctuation; numbers, ids and code stay ASCII. The
+    # quotes are the sources' own text, byte for byte (新建社区卫生服务中心(站)23个 is printed so), and are left out.
+    from helpers.sources.reference import load_reference
+    from helpers.sources.registry import all_reports
+
+    quotes = {row.quote for report in all_reports() for row in report.figures().itertuples()}
+    quotes |= set(load_reference().comparators["quote"])
+    total, ours = 0, []
+    for page in sorted(published.glob("*.zh.html")):
+        parser = _VisibleText()
+        parser.feed(page.read_text(encoding="utf-8"))
+        visible = "".join(parser.parts)
+        total += len(ASCII_BESIDE_HAN.findall(visible))
+        for quote in sorted(quotes, key=len, reverse=True):
+            visible = visible.replace(quote, "“”")
+        ours += [
+            f"{page.name}: {visible[max(0, m.start() - 12) : m.end() + 12]!r}"
+            for m in ASCII_BESIDE_HAN.finditer(visible)
+        ]
+    assert ours == []
+    assert total <= 20  # all pages together, the sources' quotes included

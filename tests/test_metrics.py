@@ -472,3 +472,26 @@ def test_a_mapping_year_must_be_a_year_or_unknown(tmp_path: Path) -> None:
     mapping.write_text(text, encoding="utf-8")
     with pytest.raises(FiguresValidationError, match=r"line 2: year '20' is not empty"):
         load_vocabulary(folder)
+
+
+def test_a_ratio_above_100_percent_across_definitions_is_not_called_a_share(metrics: pd.DataFrame) -> None:
+    # Jinshui's 358 R&D institutions of every kind against Henan's new-type R&D institutions: 351%, no part of it.
+    row = _row(metrics, "rd_institutions_share_of_henan")
+    assert row["value"] > 100 and row["status"] == "scope_mismatch"
+    assert "比重" not in row["label_zh"] and "之比" in row["label_zh"] and "share" not in row["label_en"]
+    assert "比重" in _row(metrics, "gdp_share_of_henan")["label_zh"]
+
+
+def test_the_location_quotient_has_a_name_a_chinese_reader_reads_right(metrics: pd.DataFrame) -> None:
+    # 区位商 names an industry index in Chinese statistics; here it is the share over the population share.
+    labels = metrics.loc[metrics["metric_id"].str.startswith("location_quotient_"), "label_zh"]
+    assert not labels.str.contains("区位商").any()
+    assert labels.str.endswith("比重与人口占比之比").all()
+
+
+def test_chinese_labels_and_notes_set_chinese_punctuation(metrics: pd.DataFrame) -> None:
+    # An ASCII , ; : ( ) ? touching a Chinese character, outside the quotes of the evidence column.
+    beside = r"(?<=[\u4e00-\u9fff])\s?[,;:()?]|[,;:()?]\s?(?=[\u4e00-\u9fff])"
+    for column in ("label_zh", "note_zh"):
+        offending = metrics.loc[metrics[column].str.contains(beside, regex=True), column]
+        assert offending.tolist() == [], column

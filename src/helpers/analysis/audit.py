@@ -157,7 +157,7 @@ def rule_growth_out_of_bounds(figures: pd.DataFrame, metrics: pd.DataFrame, refe
         "growth_out_of_bounds",
         "warning",
         "{name}: {value:g}% is outside the plausible range [{low:g}%, {high:g}%].",
-        "{name}:{value:g}%超出合理区间[{low:g}%, {high:g}%]。",
+        "{name}：{value:g}%超出合理区间[{low:g}%，{high:g}%]。",
     )
 
 
@@ -171,7 +171,7 @@ def rule_rate_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, referen
         "rate_out_of_range",
         "error",
         "{name}: a rate of {value:g}% is impossible.",
-        "{name}:{value:g}%的比率不可能成立。",
+        "{name}：{value:g}%的比率不可能成立。",
     )
 
 
@@ -295,7 +295,7 @@ def rule_scope_mismatch(figures: pd.DataFrame, metrics: pd.DataFrame, reference:
             "warning",
             _figure_ids(row.inputs, figure_ids),
             f"{row.label_en} = {_value_text(row.value, row.unit)} compares different scopes; {row.note}.",
-            f"{row.label_zh}={_value_text(row.value, row.unit)}：比较口径不同，仅供参考；{row.note_zh}。",
+            f"{row.label_zh}为{_value_text(row.value, row.unit)}：比较口径不同，仅供参考；{row.note_zh}。",
         )
         for row in rows.itertuples(index=False)
     ]
@@ -346,7 +346,7 @@ def rule_missing_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, refer
             + (f" ({row.population_basis})" if row.population_basis else "")
             + f" is not computed: {row.note}.",
             f"{row.label_zh}"
-            + (f"({row.population_basis})" if row.population_basis else "")
+            + (f"（{row.population_basis}）" if row.population_basis else "")
             + f"未计算：{row.note_zh}。",
         )
         for row in rows.itertuples(index=False)
@@ -372,7 +372,7 @@ def rule_lower_bound_inputs(figures: pd.DataFrame, metrics: pd.DataFrame, refere
                 [row.figure_id],
                 f"{row.indicator_en} is printed as {bound_en} ({row.quote}); {len(users)} derived metric rows use it, "
                 "and their intervals extend one way by the convention in data/README.md.",
-                f"{row.indicator_zh}为{bound_zh}(“{row.quote}”);{len(users)}行派生指标使用该数,其区间按约定单向延伸。",
+                f"{row.indicator_zh}为{bound_zh}（“{row.quote}”）；{len(users)}行派生指标使用该数，其区间按约定单向延伸。",
             )
         )
     return found

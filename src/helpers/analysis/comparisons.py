@@ -123,7 +123,7 @@ class Comparator:
                 metric_id,
                 "economy",
                 f"{name_en}: {indicator.name_en}, 2020 (derived from 2019 and the 2020 growth)",
-                f"{name_zh}:{indicator.name_zh}2020年(由2019年数与2020年增速推算)",
+                f"{name_zh}：{indicator.name_zh}2020年（由2019年数与2020年增速推算）",
                 level,
                 indicator.unit,
                 f"{previous[0].qualified_id} × (1 + {growth.qualified_id} / 100)",
@@ -335,11 +335,16 @@ def _compare(
         if share.value > 100 and status == "ok":
             larger = Bilingual("a part larger than its whole: one of the two is wrong", "部分大于整体：两者必有一误")
             status, note = "implausible", join_notes(larger, note)
+        # Above 100% the district's value is no part of the parent's (definitions differ, or one is wrong):
+        # the ratio is not called a share (比重).
+        part = share.value <= 100
         return Row(
             f"{indicator.code}_share_of_{parent.entity}",
             theme,
-            f"{indicator.name_en}: Jinshui as a share of {name_en}'s",
-            f"{indicator.name_zh}：金水区占{name_zh}比重",
+            f"{indicator.name_en}: Jinshui as a share of {name_en}'s"
+            if part
+            else f"{indicator.name_en}: Jinshui's relative to {name_en}'s",
+            f"{indicator.name_zh}：金水区占{name_zh}比重" if part else f"{indicator.name_zh}：金水区与{name_zh}之比",
             share,
             "percent",
             f"{district.qualified_id} / {parent_term} × 100",
@@ -377,7 +382,7 @@ def implied_previous_rows(vocabulary: Vocabulary, comparator: Comparator) -> Ite
                 f"implied_2019_{entity}_{code}",
                 "economy",
                 f"{name_en}: {indicator.name_en}, 2019 (implied by the 2020 level and growth)",
-                f"{name_zh}:{indicator.name_zh}2019年(由2020年数与增速推算)",
+                f"{name_zh}：{indicator.name_zh}2019年（由2020年数与增速推算）",
                 level.estimate / (growth.estimate.scale(0.01) + 1.0),
                 indicator.unit,
                 f"{level.qualified_id} / (1 + {growth.qualified_id} / 100)",
@@ -404,7 +409,7 @@ def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], s
                 f"population_share_of_{parent_id}",
                 "economy",
                 f"Population: Jinshui as a share of {name_en}'s",
-                f"常住人口:金水区占{name_zh}比重",
+                f"常住人口：金水区占{name_zh}比重",
                 share,
                 "percent",
                 f"{basis_id} / {population.qualified_id} × 100",
@@ -422,7 +427,7 @@ def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], s
                     f"location_quotient_{code}_{parent_id}",
                     row.theme,
                     f"{split_label(row.label_en)[0]}: location quotient against {name_en}",
-                    f"{split_label(row.label_zh)[0]}：相对{name_zh}的区位商",
+                    f"{split_label(row.label_zh)[0]}：金水区占{name_zh}比重与人口占比之比",
                     row.estimate / share,
                     "ratio",
                     f"({row.formula.removesuffix(' × 100')}) / ({basis_id} / {population.qualified_id})",

@@ -103,9 +103,20 @@ def plot_per_capita(ctx: Context, stem: str = "gdp_per_capita") -> Figure:
     missing = frame[frame["value"].isna()]
     if not missing.empty:
         lines = [
-            f"{r.entity_label} ({r.basis_label}): {text('missing', lang)}" for r in missing.itertuples(index=False)
+            f"{r.entity_label}（{r.basis_label}）：{text('missing', lang)}"
+            if lang == "zh"
+            else f"{r.entity_label} ({r.basis_label}): {text('missing', lang)}"
+            for r in missing.itertuples(index=False)
         ]
-        ax.text(0.0, -0.25, "; ".join(lines), transform=ax.transAxes, fontsize=8, color="0.3", va="top")
+        ax.text(
+            0.0,
+            -0.25,
+            ("；" if lang == "zh" else "; ").join(lines),
+            transform=ax.transAxes,
+            fontsize=8,
+            color="0.3",
+            va="top",
+        )
     return finish(ax)
 
 

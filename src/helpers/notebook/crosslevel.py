@@ -46,12 +46,17 @@ def comparison_rows(metrics: pd.DataFrame, basis: str, theme: str | None = None,
 _EVIDENCE = re.compile(r"^(?P<id>\S+) \((?P<source>.*)\): «(?P<quote>.*)»$", re.S)
 
 
-def _sources(evidence: str) -> str:
-    """The evidence column for a reader, one source per line: ``«quote» (source)``."""
+def _sources(evidence: str, lang: str) -> str:
+    """The evidence column for a reader, one source per line: ``«quote» (source)``, “原文”（出处） in Chinese."""
     lines = []
     for part in filter(None, evidence.split(" | ")):
         match = _EVIDENCE.match(part)
-        lines.append(f"«{match['quote']}» ({match['source']})" if match else part)
+        if not match:
+            lines.append(part)
+        elif lang == "zh":
+            lines.append(f"“{match['quote']}”（{match['source']}）")
+        else:
+            lines.append(f"«{match['quote']}» ({match['source']})")
     return "\n".join(lines)
 
 
@@ -79,7 +84,7 @@ def comparison_details(metrics: pd.DataFrame, basis: str, lang: str, theme: str 
         [
             {
                 text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
-                text("sources", lang): _sources(row.evidence),
+                text("sources", lang): _sources(row.evidence, lang),
                 text("note", lang): row.note_zh if lang == "zh" else row.note,
             }
             for row in rows.itertuples(index=False)
@@ -223,7 +228,8 @@ def location_quotients(metrics: pd.DataFrame, basis: str, lang: str) -> pd.DataF
         code, parent = row.metric_id.removeprefix("location_quotient_").rsplit("_", 1)
         label = split_label(row.label_zh if lang == "zh" else row.label_en)[0]
         record = records.setdefault(code, {text("indicator", lang): label})
-        flag = "" if row.status == "ok" else f" ({pick(STATUS_LABELS[row.status], lang)})"
+        status = pick(STATUS_LABELS[row.status], lang)
+        flag = "" if row.status == "ok" else (f"（{status}）" if lang == "zh" else f" ({status})")
         record[pick(PARENT_LABELS[parent], lang)] = f"{row.value:.2f}{flag}"
         if row.status == "ok":
             order[code] = max(order.get(code, 0.0), row.value)

@@ -94,7 +94,7 @@ def concentration(metrics: pd.DataFrame, lang: str, basis: str, escape: Any) -> 
     row = rows.loc[rows["value"].idxmax()]
     name = escape(_label(row, lang))
     if lang == "zh":
-        return f"相对人口占比，金水区最集中的是{name}（相对郑州市的区位商{row['value']:.2f}）。" + _link(
+        return f"相对人口占比，金水区最集中的是{name}（占郑州市比重与人口占比之比为{row['value']:.2f}）。" + _link(
             "concentration", lang
         )
     return (

@@ -9,8 +9,11 @@ from __future__ import annotations
 import html
 import math
 import re
+from typing import Any
 
 from helpers.analysis.indicators import ENTITY_NAMES
+from helpers.sources.numbers import measure_word
+from helpers.sources.registry import SUBJECT_REPORT_ID
 
 Lang = str
 
@@ -44,8 +47,8 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
 ENTITY_LABELS: dict[str, tuple[str, str]] = ENTITY_NAMES
 BASIS_SHORT: dict[str, tuple[str, str]] = {
     "resident_2019": ("Resident 2019", "2019年常住人口"),
-    "census_2020_incl_zhengdong": ("Census 2020 incl. Zhengdong", "七普(含郑东新区)"),
-    "census_2020_scope_adjusted": ("Census 2020, scope-adjusted", "七普(口径调整)"),
+    "census_2020_incl_zhengdong": ("Census 2020 incl. Zhengdong", "七普（含郑东新区）"),
+    "census_2020_scope_adjusted": ("Census 2020, scope-adjusted", "七普（口径调整）"),
 }
 QUALIFIER_SIGNS: dict[str, str] = {"exact": "", "at_least": "≥", "at_most": "≤", "approx": "≈"}
 TEXT: dict[str, tuple[str, str]] = {
@@ -57,7 +60,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "quote": ("Quote", "原文"),
     "metric": ("Metric", "指标"),
     "interval": ("Interval", "区间"),
-    "value_interval": ("Value (interval)", "数值(区间)"),
+    "value_interval": ("Value (interval)", "数值（区间）"),
     "inputs": ("Inputs", "输入"),
     "details_metrics": ("Formulas, inputs and notes", "公式、输入与说明"),
     "details_comparisons": ("Sources and notes of each comparison", "各项比较的出处与说明"),
@@ -85,18 +88,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "per_capita_chart": ("{label} under each population basis", "不同人口口径下的{label}"),
     "no_comparator": ("No sourced comparator for this theme.", "本主题没有有出处的对比数据。"),
     "none": ("None.", "无。"),
-    "sources": ("Sources (report: quote)", "出处(报告:原文)"),
+    "sources": ("Sources (report: quote)", "出处（原文与报告）"),
     "missing_comparisons": (
         "Not computed, for lack of a sourced comparator: {labels}.",
-        "因缺少有出处的对比数据而未计算:{labels}。",
+        "因缺少有出处的对比数据而未计算：{labels}。",
     ),
-    "share_axis": ("Jinshui's share of the total (log scale)", "金水区占比(对数坐标)"),
+    "share_axis": ("Jinshui's share of the total (log scale)", "金水区占比（对数坐标）"),
     "shares_title": (
         "Jinshui's share of Zhengzhou's and Henan's totals,\nagainst its share of their population",
         "金水区占郑州市、河南省总量的比重与其人口占比",
     ),
     "population_line": ("Jinshui's share of the population", "金水区人口占比"),
-    "findings_chart": ("Audit findings by theme and severity", "各主题核查发现(按级别)"),
+    "findings_chart": ("Audit findings by theme and severity", "各主题核查发现（按级别）"),
 }
 UNIT_NAMES: dict[str, tuple[str, str]] = {
     "yuan": ("yuan", "元"),
@@ -171,11 +174,12 @@ def format_number(value: float, lang: Lang, significant: int = 4, compact: bool 
     return f"{_trim(scaled, significant)}{word}"
 
 
-def format_value(value: float, unit: str, lang: Lang, significant: int = 4) -> str:
-    """A value with its unit, the way the language writes it: 1,800亿元 / 180 billion yuan; 18.6%.
+def format_value(value: float, unit: str, lang: Lang, significant: int = 4, measure: str = "") -> str:
+    """A value with its unit, the way the language writes it: 1,800亿元 / 180 billion yuan; 18.6%; 26万户.
 
     ``significant`` digits are kept at least (more for the bounds of an interval, so that 979.35 and
-    979.45 stay apart).
+    979.45 stay apart). ``measure`` is the measure word a Chinese count carries (户, 家, 个), from the
+    figure as printed (``helpers.sources.numbers.measure_word``).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return text("missing", lang)
@@ -190,7 +194,7 @@ def format_value(value: float, unit: str, lang: Lang, significant: int = 4) -> s
         return _trim(value, significant)
     number = format_number(value, lang, significant)
     if unit == "count":
-        return number
+        return f"{number}{measure}" if lang == "zh" else number
     if unit == "per_1000_residents":
         per = _trim(value, significant)
         return f"每千人{per}" if lang == "zh" else f"{per} per 1,000 residents"
@@ -205,27 +209,52 @@ def format_interval(low: float, high: float, unit: str, lang: Lang) -> str:
         return text("missing", lang)
     if low == high:
         return format_value(low, unit, lang)
-    return f"[{format_value(low, unit, lang, 6)}, {format_value(high, unit, lang, 6)}]"
+    separator = "，" if lang == "zh" else ", "
+    return f"[{format_value(low, unit, lang, 6)}{separator}{format_value(high, unit, lang, 6)}]"
 
 
-def _short(value: float, unit: str, lang: Lang, decimals: int) -> str:
+def _round_significant(value: float, significant: int) -> float:
+    """``value`` rounded to ``significant`` significant digits (in its base unit, whatever the language)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, significant - 1 - math.floor(math.log10(abs(value))))
+
+
+def interval_digits(low: float, high: float) -> int:
+    """The significant digits a short interval needs: the fewest (3 to 7) that move no bound by 5% of its width.
+
+    Both languages round to these digits in base units before scaling, so that 1,225亿–1,235亿 reads
+    122.5bn–123.5bn in English, never 122bn–124bn.
+    """
+    width = high - low
+    for significant in range(3, 8):
+        if all(abs(_round_significant(bound, significant) - bound) <= 0.05 * width for bound in (low, high)):
+            return significant
+    return 7
+
+
+def _short(value: float, unit: str, lang: Lang, decimals: int, significant: int = 3) -> str:
     """A bound of a short interval: the number alone, in the value's scale."""
     if unit == "percent":
         return f"{value:.{decimals}f}"
     if unit in ("ratio",):
         return _trim(value, 3)
-    return format_number(value, lang, 3, compact=True)
+    return format_number(_round_significant(value, significant), lang, significant, compact=True)
 
 
-def format_estimate(value: float, low: float, high: float, unit: str, lang: Lang) -> str:
-    """A value with its interval in short form: "15.0% (15.0–15.8)", "135k (135k–143k) yuan per person"."""
+def format_estimate(value: float, low: float, high: float, unit: str, lang: Lang, measure: str = "") -> str:
+    """A value with its interval in short form: "15.0% (15.0–15.8)", "135k (135k–143k) yuan per person".
+
+    The bounds are rounded alike in both languages (:func:`interval_digits`).
+    """
     if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (value, low, high)):
         return text("missing", lang)
     if unit in ("date", "count") or low == high:
-        return format_value(value, unit, lang)
+        return format_value(value, unit, lang, measure=measure)
     decimals = 1 if unit == "percent" and abs(value) >= 10 else 2
-    central = _short(value, unit, lang, decimals)
-    low_text, high_text = _short(low, unit, lang, decimals), _short(high, unit, lang, decimals)
+    digits = interval_digits(low, high)
+    central = _short(value, unit, lang, decimals, digits)
+    low_text, high_text = (_short(bound, unit, lang, decimals, digits) for bound in (low, high))
     if low_text == high_text:  # the interval is narrower than the digits shown
         return format_value(value, unit, lang)
     bounds = f"{low_text}–{high_text}"
@@ -248,3 +277,16 @@ def escape_markdown(text_from_data: str) -> str:
     as those characters instead of becoming a live link; emphasis, headings and math stay literal too.
     """
     return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text_from_data, quote=False))
+
+
+def metric_measure(figures: Any, inputs: str) -> str:
+    """The measure word of a count metric: that of its first input figure printed with one (户 for 780万户).
+
+    ``inputs`` is the metric's ``;``-separated ids (``market_entities_total;market_entities_share_of_henan``).
+    """
+    printed = dict(zip(figures["figure_id"], figures["unit_as_printed"], strict=True))
+    for ident in inputs.split(";"):
+        measure = measure_word(printed.get(ident.removeprefix(f"{SUBJECT_REPORT_ID}:"), ""))
+        if measure:
+            return measure
+    return ""

@@ -10,11 +10,13 @@ from helpers.notebook.labels import (
     escape_markdown,
     format_estimate,
     format_value,
+    metric_measure,
     pick,
     text,
     theme_label,
 )
 from helpers.notebook.tables import findings_table
+from helpers.sources.numbers import measure_word
 
 
 def metric_sentence(ctx: Context, metric_id: str) -> str:
@@ -29,7 +31,8 @@ def metric_sentence(ctx: Context, metric_id: str) -> str:
             if lang == "zh"
             else f"{label}: missing ({row['note']})."
         )
-    value = format_estimate(row["value"], row["low"], row["high"], row["unit"], lang)
+    measure = metric_measure(ctx.figures, row["inputs"])
+    value = format_estimate(row["value"], row["low"], row["high"], row["unit"], lang, measure)
     caveat = ("（口径不一致）" if lang == "zh" else " (scopes differ)") if row["status"] == "scope_mismatch" else ""
     if lang == "zh":
         return f"{label}为{value}{caveat}。"
@@ -41,7 +44,7 @@ def figure_sentence(ctx: Context, figure_id: str) -> str:
     lang = ctx.lang
     row = ctx.figures.set_index("figure_id").loc[figure_id]
     name = row["indicator_zh"] if lang == "zh" else row["indicator_en"]
-    value = format_value(row["value"], row["unit"], lang)
+    value = format_value(row["value"], row["unit"], lang, measure=measure_word(row["unit_as_printed"]))
     qualifier = pick(QUALIFIER_LABELS[row["qualifier"]], lang)
     if lang == "zh":
         return f"{name}：{value}（{qualifier}，原文“{row['quote']}”）。"

@@ -22,12 +22,14 @@ from helpers.notebook.labels import (
     format_estimate,
     format_interval,
     format_value,
+    metric_measure,
     pick,
     text,
     theme_label,
 )
 from helpers.notebook.params import HEADLINE_FIGURES, NOTEBOOK_STEMS
 from helpers.sources.figures import THEMES
+from helpers.sources.numbers import measure_word
 from helpers.sources.reference import (
     ENTITY_IDS,
     POPULATION_BASES,
@@ -49,7 +51,9 @@ def figures_table(ctx: Context, theme: str | None = None, figure_ids: tuple[str,
             {
                 text("indicator", lang): _indicator(row, lang),
                 text("as_printed", lang): f"{row.prefix_as_printed}{row.value_as_printed}{row.unit_as_printed}",
-                text("value_interval", lang): format_estimate(row.value, estimate.low, estimate.high, row.unit, lang),
+                text("value_interval", lang): format_estimate(
+                    row.value, estimate.low, estimate.high, row.unit, lang, measure_word(row.unit_as_printed)
+                ),
                 text("qualifier", lang): pick(QUALIFIER_LABELS[row.qualifier], lang),
                 text("quote", lang): row.quote,
             }
@@ -67,7 +71,9 @@ def metrics_table(ctx: Context, theme: str | None = None, *, comparators_only: b
         [
             {
                 text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
-                text("value_interval", lang): format_estimate(row.value, row.low, row.high, row.unit, lang),
+                text("value_interval", lang): format_estimate(
+                    row.value, row.low, row.high, row.unit, lang, metric_measure(ctx.figures, row.inputs)
+                ),
                 text("status", lang): pick(STATUS_LABELS[row.status], lang),
             }
             for row in rows.itertuples(index=False)
@@ -172,7 +178,9 @@ def bases_table(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                text("basis", lang): f"{basis.label_zh if lang == 'zh' else basis.label_en} (`{basis.basis_id}`)",
+                text("basis", lang): f"{basis.label_zh}（`{basis.basis_id}`）"
+                if lang == "zh"
+                else f"{basis.label_en} (`{basis.basis_id}`)",
                 text("population", lang): format_value(basis.estimate.value, "persons", lang),
                 text("interval", lang): format_interval(basis.estimate.low, basis.estimate.high, "persons", lang),
                 text("formula", lang): basis.formula,
@@ -273,14 +281,14 @@ INTERVAL_CONVENTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     (
         "exact",
         "± half a unit of the last printed digit; whole counts printed in full are exact",
-        "按最后一位有效数字的半个单位上下浮动;完整印出的整数计数为确数",
+        "按最后一位有效数字的半个单位上下浮动；完整印出的整数计数为确数",
         "979.4亿元",
         "retail_sales",
     ),
     (
         "at_least",
         "from the printed number up to the next step of its last non-zero digit (a convention)",
-        "自印出数值起,至其最后一位非零数字的下一档(约定)",
+        "自印出数值起，至其最后一位非零数字的下一档（约定）",
         "突破1800亿元",
         "gdp",
     ),
@@ -294,7 +302,7 @@ INTERVAL_CONVENTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     (
         "exact",
         "a fraction: the denominator rounded to a whole number",
-        "分数:分母按整数舍入",
+        "分数：分母按整数舍入",
         "1/30",
         "market_entities_share_of_henan",
     ),

@@ -21,6 +21,7 @@ from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, 
 from helpers.notebook.params import HEADLINE_FIGURES, resolve
 from helpers.publish.html import PAGE_LABELS, Card, index_page, page_name, render_index, run_metadata
 from helpers.publish.staging import atomic_write_bytes
+from helpers.sources.numbers import measure_word
 
 XLSX_NAME = "jinshui-2020.xlsx"
 #: Headline metrics on the index page, with their units.
@@ -101,13 +102,16 @@ def _headlines(staging: Path, figures: pd.DataFrame, lang: str, basis: str) -> l
             row = rows.loc[figure_id]
             sign = "≥ " if row["qualifier"] == "at_least" else ""
             label = row["indicator_zh"] if lang == "zh" else row["indicator_en"]
-            headlines.append((label, sign + format_value(results[f"figure.{figure_id}"], row["unit"], lang)))
+            value = format_value(
+                results[f"figure.{figure_id}"], row["unit"], lang, measure=measure_word(row["unit_as_printed"])
+            )
+            headlines.append((label, sign + value))
     labels = {
         "gdp_share_of_zhengzhou": ("GDP share of Zhengzhou", "GDP占郑州市比重"),
         "gdp_share_of_henan": ("GDP share of Henan", "GDP占河南省比重"),
         "gdp_per_capita": (
             f"GDP per capita ({pick(BASIS_SHORT[basis], 'en')})",
-            f"人均GDP({pick(BASIS_SHORT[basis], 'zh')})",
+            f"人均GDP（{pick(BASIS_SHORT[basis], 'zh')}）",
         ),
     }
     for metric_id, unit in INDEX_METRICS:

@@ -297,3 +297,17 @@ def _tidy(value: float) -> float:
     """Remove binary noise from decimal scaling (4.8 * 10000 = 47999.999… -> 48000.0)."""
     rounded = round(value, 6)
     return float(rounded) if abs(rounded - value) <= 1e-12 * max(1.0, abs(value)) else value
+
+
+#: What may stand between a number and its measure word, or after it: magnitudes and qualifying words.
+_BEFORE_MEASURE = re.compile(r"^(?:万|亿|千|百|十|余|多)+")
+_AFTER_MEASURE = re.compile(r"(?:以上|以下|左右|余|多)$")
+
+
+def measure_word(unit_as_printed: str) -> str:
+    """The measure word of a printed count (万户 -> 户, 万余名 -> 名, 家 -> 家), or "" where there is none.
+
+    Chinese counts carry a measure word (26万户, not 26万); a figure shown again in Chinese keeps it.
+    """
+    rest = _AFTER_MEASURE.sub("", _BEFORE_MEASURE.sub("", unit_as_printed))
+    return rest if re.fullmatch(r"[\u4e00-\u9fff]{1,2}", rest) and rest not in MAGNITUDES else ""

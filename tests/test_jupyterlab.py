@@ -1,7 +1,8 @@
 """A user's JupyterLab session, for real: a server on a throw-away clone of the committed project, a notebook
 opened in chromium, Run All from the menu, autosave and Ctrl+S. The run renders without errors, charts and the
 link to its results file; git sees nothing to commit (the nbstripout filter), and the results went to
-lab-output/, never into the batch's reports/."""
+lab-output/, never into the batch's reports/. After a bad value in the parameters cell, Run All and Shift-Enter
+show the bad value and then refusals, never the previous run's tables, and leave its results file alone."""
 
 from __future__ import annotations
 
@@ -328,6 +329,28 @@ def _stderr_problems(texts: list[str]) -> list[str]:
     return [t for t in texts if not any(p.match(t) for p in HARMLESS_STDERR)]
 
 
+def _idle(lab: Lab, panel: Any) -> bool:
+    """The kernel is idle: in the notebook's toolbar and in the server's own view."""
+    shown = panel.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').count()
+    return lab.kernel_states() == ["idle"] and shown > 0
+
+
+def _wait_for_idle_kernel(lab: Lab, panel: Any) -> None:
+    """Wait for the notebook's kernel to have started and be idle."""
+    _poll("the notebook's kernel idle", KERNEL_DEADLINE, lambda: _idle(lab, panel))
+
+
+def _run_all(page: Any) -> None:
+    """Run > Run All Cells, as a user clicks it."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+
+
+def _prompts(code_cells: Any) -> list[str]:
+    """Each code cell's prompt as shown: ``[3]:`` run, ``[*]:`` running or queued, ``[ ]:`` not run."""
+    return [p.strip() for p in code_cells.locator(".jp-InputArea-prompt").all_text_contents()]
+
+
 @pytest.mark.parametrize("stem", NOTEBOOKS)
 def test_run_all_and_save_in_jupyterlab(browser: Any, lab: Lab, stem: str, tmp_path: Path) -> None:
     """Open, Run All from the menu, turn autosave on and let it write, Ctrl+S; check the page, files and git."""
@@ -347,24 +370,16 @@ def test_run_all_and_save_in_jupyterlab(browser: Any, lab: Lab, stem: str, tmp_p
         # read from the saved file below. Any of them fails the run, but for known harmless notices.
         stderr = panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
 
-        # The kernel has started and is idle: in the toolbar and in the server's own view.
-        def kernel_idle() -> bool:
-            shown = panel.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').count()
-            return lab.kernel_states() == ["idle"] and shown > 0
-
-        _poll("the notebook's kernel idle", KERNEL_DEADLINE, kernel_idle)
+        _wait_for_idle_kernel(lab, panel)
         lab.record_children()
-
-        # Run > Run All Cells, as a user clicks it.
-        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-        page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+        _run_all(page)
 
         # Done: every code cell has an execution count in its prompt (no [*] or [ ]), and the kernel is idle.
         def prompts_and_errors() -> str:
             return f"prompts {prompts_now()}; errors {errors_now()}"
 
         def prompts_now() -> list[str]:
-            return [p.strip() for p in code_cells.locator(".jp-InputArea-prompt").all_text_contents()]
+            return _prompts(code_cells)
 
         def errors_now() -> list[str]:
             return [t[-600:] for t in stderr.all_text_contents()]
@@ -453,3 +468,103 @@ def test_run_all_and_save_in_jupyterlab(browser: Any, lab: Lab, stem: str, tmp_p
     assert _git(clone, "add", "-A").returncode == 0
     assert _git(clone, "status", "--porcelain").stdout == ""
     assert _git(clone, "diff", "--cached", "--quiet").returncode == 0  # the index is HEAD: nothing to commit
+
+
+#: What every helper says when given the context of a start that failed (helpers.notebook.context).
+REFUSAL = (
+    "StaleContextError: parameters not valid: fix the parameters cell and run again / "
+    "参数无效：请修改参数单元格后重新运行"
+)
+
+
+def test_run_all_after_a_bad_parameter_shows_no_stale_results(browser: Any, lab: Lab, tmp_path: Path) -> None:
+    """Run All, set ``lang = "fr"`` in the parameters cell, Run All again, step on with Shift-Enter.
+
+    The validation cell shows the bad value; no later cell shows a table, chart or finding of the first run
+    (each shows the one-line refusal, or nothing when the kernel aborted it), and the results file is the one
+    the first run wrote, never rewritten. Stepping on matters on its own: ipykernel's stop-on-error aborts
+    only the cells already queued, and a cell run by hand after the error is not aborted at all.
+    """
+    stem = "02_economy"
+    results = lab.root / "lab-output" / "results" / f"{stem}.json"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(lab.url(f"/lab/tree/notebooks/{stem}.ipynb?token={lab.token}"), wait_until="domcontentloaded")
+        panel = page.locator(".jp-NotebookPanel")
+        panel.locator(".jp-Cell").first.wait_for(state="attached")
+        code_cells = panel.locator(".jp-CodeCell")
+        _wait_for_idle_kernel(lab, panel)
+        lab.record_children()
+
+        def settled(validation_prompt: str) -> list[str] | None:
+            """The run is over: the validation cell ran again, nothing is queued, the kernel is idle."""
+            prompts = _prompts(code_cells)
+            ran = len(prompts) > 1 and re.fullmatch(r"\[\d+\]:", prompts[1]) and prompts[1] != validation_prompt
+            return prompts if ran and "[*]:" not in prompts and _idle(lab, panel) else None
+
+        def state() -> str:
+            return f"prompts {_prompts(code_cells)}; kernels {lab.kernel_states()}"
+
+        # A valid run first: its context is what the later cells must no longer draw from.
+        _run_all(page)
+        first = _poll("the first Run All finishing", RUN_DEADLINE, lambda: settled(""), state)
+        assert all(re.fullmatch(r"\[\d+\]:", p) for p in first), first
+        count = len(first)
+        assert "results written to" in " ".join(code_cells.nth(count - 1).all_text_contents())
+        written, stat = results.read_bytes(), results.stat()
+
+        # lang = "fr" in the parameters cell, typed over the line as a user does.
+        parameters = code_cells.first
+        parameters.locator(".cm-line", has_text='lang = "en"').click()
+        page.keyboard.press("Home")
+        page.keyboard.press("Shift+End")
+        page.keyboard.type('lang = "fr"')
+        source = parameters.locator(".cm-content").inner_text()
+        assert 'lang = "fr"\n' in source and 'lang = "en"' not in source, source
+
+        _run_all(page)
+        _poll("the second Run All finishing", RUN_DEADLINE, lambda: settled(first[1]), state)
+        validation = " ".join(code_cells.nth(1).locator(".jp-OutputArea-output").all_text_contents())
+        assert "ParameterError: invalid parameters:" in validation
+        assert "parameter 'lang' = 'fr' is not allowed; allowed: 'en', 'zh'" in validation
+        assert "Traceback" not in validation
+
+        # Stepping on from the validation cell: a table, a chart and the results cell, each by Shift-Enter,
+        # each waited for (a cell sent while another fails would be aborted, and prove nothing).
+        sources = [cell.locator(".cm-content").text_content() or "" for cell in code_cells.all()[:count]]
+        stepped = [
+            next(i for i, text in enumerate(sources) if "report.figures_table(ctx, THEME)" in text),
+            next(i for i, text in enumerate(sources) if "report.plot_theme_levels(" in text),
+            count - 1,
+        ]
+        for index in stepped:
+            before = _prompts(code_cells)[index]
+            code_cells.nth(index).locator(".cm-content").click()
+            page.keyboard.press("Shift+Enter")
+
+            def ran(index: int = index, before: str = before) -> bool:
+                prompt = _prompts(code_cells)[index]
+                return prompt != before and re.fullmatch(r"\[\d+\]:", prompt) is not None and _idle(lab, panel)
+
+            _poll(f"code cell {index} running again", RUN_DEADLINE, ran, state)
+        page.screenshot(path=str(tmp_path / f"jupyterlab-{stem}-stale.png"))  # in tmp, not in the repo
+
+        # After the validation cell: the refusal or nothing, never a table, chart, sentence or results link.
+        shown = {}
+        for index in range(2, count):
+            cell = code_cells.nth(index)
+            assert cell.locator(".jp-OutputArea-output img").count() == 0, f"code cell {index} shows a chart"
+            assert cell.locator(".jp-OutputArea-output table").count() == 0, f"code cell {index} shows a table"
+            shown[index] = [t.strip() for t in cell.locator(".jp-OutputArea-output").all_text_contents()]
+        assert all(texts in ([], [REFUSAL]) for texts in shown.values()), shown
+        assert all(shown[index] == [REFUSAL] for index in stepped), shown
+        errors = panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        assert len(errors.all_text_contents()) == 1 + sum(len(texts) for texts in shown.values())
+    finally:
+        page.close()
+
+    # The results file is the first run's, byte for byte, and was not written again (a write renames a new file).
+    assert results.read_bytes() == written
+    assert (results.stat().st_ino, results.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
+    assert sorted(p.name for p in results.parent.iterdir()) == [results.name]

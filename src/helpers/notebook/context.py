@@ -1,17 +1,25 @@
-"""What every table, chart and sentence of a report starts from: the parameters and the four tables, loaded once."""
+"""What every table, chart and sentence of a report starts from: the parameters and the four tables, loaded once.
+
+A context answers only while it belongs to the latest ``report.start`` of its kernel. In JupyterLab the ``ctx``
+of an earlier run stays in the namespace when a start fails (a bad value in the parameters cell), and cells
+run after it (queued by Run All, or stepped through) would draw that run's tables under the new parameters.
+So every start first makes all earlier contexts stale, and a stale context refuses every read of its data:
+each helper fails with one line, :class:`StaleContextError`, before it draws or writes anything.
+"""
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from helpers.analysis.metrics import Inputs
 from helpers.analysis.tables import load_analysis
+from helpers.bilingual import Bilingual
 from helpers.notebook.crosslevel import comparison_entity
-from helpers.notebook.params import NotebookParameters
+from helpers.notebook.params import MessageOnlyError, NotebookParameters
 from helpers.notebook.plotting import set_style
 from helpers.sources.reference import (
     PopulationBasis,
@@ -23,9 +31,43 @@ from helpers.sources.reference import (
 PER_CAPITA_STEMS: tuple[str, ...] = ("gdp_per_capita", "budget_revenue_per_capita", "market_entities_per_1000")
 
 
+#: What a helper given a stale context says, on one line in both languages.
+STALE_CONTEXT = Bilingual(
+    "parameters not valid: fix the parameters cell and run again", "参数无效：请修改参数单元格后重新运行"
+)
+
+
+class StaleContextError(MessageOnlyError, RuntimeError):
+    """A context from a start that failed, or that a later start replaced: its data answer other parameters."""
+
+    def __init__(self) -> None:
+        """The one bilingual line, shown alone in a notebook (as a bad parameter is)."""
+        super().__init__(f"{STALE_CONTEXT.en} / {STALE_CONTEXT.zh}")
+
+
+#: The latest start of this process: a new object at each, so that no earlier context can hold it (an old one
+#: stays stale even when the helpers are imported afresh, as warm batch kernels do between notebooks).
+_latest_start: object = object()
+
+
+def new_start() -> None:
+    """Make every context made so far stale; ``report.start`` calls it before it validates anything."""
+    global _latest_start
+    _latest_start = object()
+
+
+def is_current(ctx: Context) -> bool:
+    """Whether the context belongs to the latest start (reading it does not raise)."""
+    return object.__getattribute__(ctx, "_start") is _latest_start
+
+
 @dataclass
 class Context:
-    """Everything a notebook shows, loaded and validated once from its parameters."""
+    """Everything a notebook shows, loaded and validated once from its parameters.
+
+    ``_start`` is the start it was made under. Every public field and property is read through
+    ``__getattribute__``, which refuses once that start is no longer the latest: one check for every helper.
+    """
 
     params: NotebookParameters
     figures: pd.DataFrame
@@ -34,6 +76,13 @@ class Context:
     findings: pd.DataFrame
     bases: dict[str, PopulationBasis]
     estimates: Inputs
+    _start: object = field(default_factory=lambda: _latest_start, repr=False, compare=False)
+
+    def __getattribute__(self, name: str) -> Any:
+        """Any public attribute; :class:`StaleContextError` when the context is not of the latest start."""
+        if not name.startswith("_") and not is_current(self):
+            raise StaleContextError
+        return object.__getattribute__(self, name)
 
     @property
     def lang(self) -> str:

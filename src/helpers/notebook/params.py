@@ -77,17 +77,22 @@ SHARED_PARAMETERS: dict[str, str] = {
 }
 
 
-class ParameterError(ValueError):
+class MessageOnlyError(Exception):
+    """An error a notebook shows as its message alone: the reader fixes a cell, not the helpers' code."""
+
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows this error in a notebook: the message alone, not a traceback through helpers."""
+        name = type(self).__name__
+        return [f"{name}: {line}" if i == 0 else line for i, line in enumerate(str(self).splitlines())]
+
+
+class ParameterError(MessageOnlyError, ValueError):
     """Bad notebook parameters; ``problems`` has one line per bad parameter."""
 
     def __init__(self, problems: list[str]) -> None:
         """Keep the problems and build one message listing them all."""
         self.problems = problems
         super().__init__("invalid parameters:\n" + "\n".join(f"  - {p}" for p in problems))
-
-    def _render_traceback_(self) -> list[str]:
-        """How IPython shows this error in a notebook: the message alone, not a traceback through helpers."""
-        return [f"ParameterError: {line}" if i == 0 else line for i, line in enumerate(str(self).splitlines())]
 
 
 @dataclass(frozen=True)

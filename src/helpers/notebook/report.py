@@ -15,7 +15,15 @@ from helpers.notebook.charts import (
     plot_shares_vs_population,
     plot_theme_levels,
 )
-from helpers.notebook.context import PER_CAPITA_STEMS, Context, findings_frame, load_context
+from helpers.notebook.context import (
+    PER_CAPITA_STEMS,
+    Context,
+    StaleContextError,
+    findings_frame,
+    is_current,
+    load_context,
+    new_start,
+)
 from helpers.notebook.labels import escape_markdown
 from helpers.notebook.params import HEADLINE_FIGURES, NOTEBOOK_STEMS
 from helpers.notebook.results import (
@@ -57,6 +65,7 @@ __all__ = [
     "NOTEBOOK_STEMS",
     "PER_CAPITA_STEMS",
     "Context",
+    "StaleContextError",
     "audit_results",
     "bases_table",
     "bullet_list",
@@ -72,6 +81,7 @@ __all__ = [
     "growth_side_by_side",
     "headline_table",
     "interval_conventions_table",
+    "is_current",
     "key_findings",
     "load_context",
     "location_quotients",
@@ -108,7 +118,12 @@ def start(
     output_dir: object,
     **extras: object,
 ) -> Context:
-    """Validate the notebook's parameters (one error listing every bad one), then load everything."""
+    """Make every earlier context stale, validate the parameters (one error listing every bad one), load everything.
+
+    Stale first, before validation: a start that fails must leave nothing to draw from, although the ``ctx`` of
+    the previous run is still in the kernel's namespace (every helper given it refuses; see ``context``).
+    """
     from helpers.notebook.params import validate_parameters
 
+    new_start()
     return load_context(validate_parameters(report_dir, reference_dir, population_basis, lang, output_dir, **extras))

@@ -172,18 +172,22 @@ def test_a_failing_export_leaves_the_previous_reports(
     assert _digest(output) == before
 
 
-def test_text_the_xlsx_cannot_hold_is_handled_and_said_once(tmp_path: Path, report_copy: Path) -> None:
+def test_a_control_character_in_a_data_file_is_refused_before_anything_runs(tmp_path: Path, report_copy: Path) -> None:
+    # A control character (BEL, U+0007) can be neither drawn nor held by an XLSX cell: preflight names the file,
+    # line, column and code point, and nothing is written. figures.csv's header is line 1, so the row of
+    # «城镇新增就业» is the line the grep below finds.
     figures = report_copy / "figures.csv"
     text = figures.read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if ",New urban jobs," in row)
     figures.write_text(text.replace(",New urban jobs,", ",New urban\x07jobs,"), encoding="utf-8")
     folder = tmp_path / "notebooks"
     _notebook(folder, "a_good", 'print("fine")', PARAMETERS.replace("data/reports/jinshui-2020", str(report_copy)))
     output = tmp_path / "out"
     result = _cli("run", "--notebooks", str(folder), "--output", str(output), "-p", "lang", "en")
-    assert result.returncode == 0, result.stderr
-    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
-    assert notes == ["note: figures.indicator_en: 1 cell(s) with control characters shown as \ufffd"]
-    assert "New urban\x07jobs" in (output / "data" / "figures.csv").read_text(encoding="utf-8")  # kept whole
+    assert result.returncode == 2, result.stderr
+    assert f"line {line}, column 'indicator_en': a control character (U+0007); remove it" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not output.exists()
 
 
 # --- 2. every run ends -------------------------------------------------------------------------------------

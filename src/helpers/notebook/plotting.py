@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -28,7 +28,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter
 
 from helpers.notebook.labels import Lang, format_number
 
@@ -70,6 +70,8 @@ def register_cjk_font() -> str:
 
 def set_style(lang: Lang = "en") -> None:
     """The shared chart style: seaborn theme first, then fonts (set_theme would reset them)."""
+    global _style_lang
+    _style_lang = lang
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
     family = register_cjk_font()
     # Glyph-by-glyph fallback works across the families listed in font.family, not across the members of a
@@ -246,13 +248,91 @@ def interval_chart(
     return ax
 
 
+#: What stands for a character that no font of the chart can draw (DejaVu Sans and Noto Sans CJK both have it).
+REPLACEMENT = "□"
+#: The note a chart carries when it shows a replacement, in the chart's language.
+REPLACEMENT_NOTE = {
+    "en": "□ stands for a character no font here can draw: {characters}",
+    "zh": "□代表本图字体无法显示的字符：{characters}",
+}
+_style_lang: Lang = "en"
+
+
+@lru_cache(maxsize=8)
+def _drawable(families: tuple[str, ...]) -> frozenset[int]:
+    """The code points the fonts of ``families`` can draw (glyph by glyph, as matplotlib falls back)."""
+    from matplotlib.ft2font import FT2Font
+
+    points: set[int] = set()
+    for family in families:
+        path = mpl.font_manager.findfont(mpl.font_manager.FontProperties(family=family), fallback_to_default=False)
+        points.update(FT2Font(path).get_charmap())
+    return frozenset(points)
+
+
+def replace_undrawable(figure: Figure) -> list[str]:
+    """Put □ in place of every character of the figure's texts that no font can draw; return them, once each.
+
+    A label from data may hold an emoji (GDP 📈) or a control character: matplotlib would warn (an error in
+    the notebooks) or draw nothing. The chart is drawn all the same, and says what it replaced.
+    """
+    drawable = _drawable(tuple(mpl.rcParams["font.family"]))
+    replaced: dict[str, None] = {}
+
+    def drawn(text: str) -> str:
+        kept = []
+        for character in text:
+            if ord(character) in drawable or character in "\n\t ":
+                kept.append(character)
+            else:
+                kept.append(REPLACEMENT)
+                replaced[f"U+{ord(character):04X}"] = None
+        return "".join(kept)
+
+    for artist in figure.findobj(mpl.text.Text):
+        if artist.get_text():
+            artist.set_text(drawn(artist.get_text()))
+    # Tick labels are made when the figure is drawn, by the axis's formatter: it is wrapped where they need it.
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            formatter = axis.get_major_formatter()
+            labels = formatter.format_ticks(axis.get_majorticklocs())
+            if any(drawn(label) != label for label in labels):
+                axis.set_major_formatter(_DrawnFormatter(formatter, drawn))
+    return list(replaced)
+
+
+class _DrawnFormatter(Formatter):
+    """Another formatter's tick labels, with undrawable characters replaced."""
+
+    def __init__(self, inner: Formatter, drawn: Callable[[str], str]) -> None:
+        """Wrap ``inner``; ``drawn`` replaces what no font can draw."""
+        self.inner, self.drawn = inner, drawn
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        """The inner label, drawable."""
+        return self.drawn(self.inner(x, pos))
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        """The inner labels, drawable."""
+        return [self.drawn(label) for label in self.inner.format_ticks(values)]
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        """Pass the tick locations on."""
+        self.inner.set_locs(locs)
+
+
 def finish(ax: Axes) -> Figure:
     """Tight layout; return the figure so that a notebook cell shows it once.
 
     The layout is applied once: the figure keeps no layout engine, which would make matplotlib draw it an
-    extra time whenever it is printed.
+    extra time whenever it is printed. Characters no font can draw are replaced first, with a note.
     """
     figure = ax.figure
+    replaced = replace_undrawable(figure)
+    if replaced:
+        note = REPLACEMENT_NOTE[_style_lang].format(characters=", ".join(replaced))
+        figure.text(0.005, 0.005, note, fontsize=7, color="0.35", ha="left", va="bottom")
     figure.tight_layout()
     # tight_layout leaves a placeholder engine behind; None (what the rc defaults below give) is no engine.
     with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):

@@ -8,6 +8,7 @@ Validation is lazy: every problem in every row is collected and raised together,
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,9 +225,26 @@ def validate_figures(frame: pd.DataFrame, text: str, source: str = "figures", *,
     return typed
 
 
+#: A control character (BEL, ESC, NUL …): no label, note or quote of a report holds one, and a chart, a page
+#: or a spreadsheet cannot show it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def read_csv_as_text(path: Path) -> pd.DataFrame:
-    """Read a CSV with every cell as text (empty cells as ``""``): printed values stay literal."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    """Read a CSV with every cell as text (empty cells as ``""``): printed values stay literal.
+
+    A cell with a control character is an error naming its line, column and code point: every data file is
+    read here, so none reaches a chart (where it would fail) or an export (where it would be replaced).
+    """
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    problems = []
+    for column in frame.columns:
+        for index, cell in frame[column][frame[column].str.contains(_CONTROL)].items():
+            found = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(_CONTROL.findall(cell)))
+            problems.append(f"line {int(index) + 2}, column {column!r}: a control character ({found}); remove it")
+    if problems:
+        raise FiguresValidationError(str(path), problems)
+    return frame
 
 
 def load_figures(path: Path, text: str, *, year: int) -> pd.DataFrame:

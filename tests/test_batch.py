@@ -16,6 +16,7 @@ from collections_helper import write_notebook as _notebook
 
 from helpers import paths
 from helpers.publish import batch, cli
+from helpers.publish import collection as notebook_collection
 
 pytestmark = pytest.mark.xdist_group("batch")
 #: The small collections here test the runner, not the languages: one language keeps them fast.
@@ -172,7 +173,7 @@ def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_list_shows_parameters_and_defaults() -> None:
-    listing = batch.list_notebooks()
+    listing = notebook_collection.list_notebooks()
     assert "02_economy: Economy · 经济发展" in listing
     assert "top_n = 10" in listing
     assert "population_basis = 'resident_2019'" in listing

@@ -9,6 +9,7 @@ them (the larger file first, when no earlier run timed them).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -151,20 +152,26 @@ def test_global_state_changed_by_a_notebook_does_not_reach_the_next(tmp_path: Pa
     assert results[0]["results"] == results[1]["results"]
 
 
-def test_the_cache_follows_a_file_changed_during_the_life_of_a_worker(tmp_path: Path) -> None:
-    # Three notebooks, one kernel: the first reads good-air days (227), the second edits the figures table of
-    # a report copy (to 57, which its quote also prints), the third must read 57, not the cached 227.
+def test_a_file_changed_during_a_run_changes_none_of_its_pages_and_the_next_run_reads_it(tmp_path: Path) -> None:
+    # Three notebooks, one kernel: the first reads good-air days (227), the second edits the figures table of a
+    # report copy (to 57, which its quote also prints), the third reads again. A run is one snapshot of its
+    # inputs: the third page still says 227, and the run says the file changed; the next run reads 57 (a warm
+    # kernel's cache follows the file: the key is the content).
     report = tmp_path / "jinshui-2020"
     shutil.copytree(paths.REPORTS_DATA_DIR / "jinshui-2020", report)
     figures = report / "figures.csv"
     before = "good_air_days,urban_renewal,ecology,空气质量优良天数,Days of excellent or good air quality,,227,天,227,"
     after = "good_air_days,urban_renewal,ecology,空气质量优良天数,Days of excellent or good air quality,,57,天,57,"
     assert before in figures.read_text(encoding="utf-8")
+    read_at_start = hashlib.sha256(figures.read_bytes()).hexdigest()
+    seen = tmp_path / "seen"
+    seen.mkdir()
     read = (
+        "from pathlib import Path\n"
         "from helpers.notebook import report\n"
         "ctx = report.start(report_dir, reference_dir, population_basis, lang, output_dir)\n"
         "value = ctx.figures.set_index('figure_id').loc['good_air_days', 'value']\n"
-        "assert value == {expected}, value\n"
+        f"Path({str(seen)!r}, '{{name}}').write_text(str(value))\n"
     )
     edit = (
         "from pathlib import Path\n"
@@ -172,14 +179,23 @@ def test_the_cache_follows_a_file_changed_during_the_life_of_a_worker(tmp_path: 
         f"path.write_text(path.read_text(encoding='utf-8').replace({before!r}, {after!r}), encoding='utf-8')\n"
     )
     folder = tmp_path / "notebooks"
-    write_notebook(folder, "a_reads", read.format(expected=227) + "# " + "x" * 4000)
+    write_notebook(folder, "a_reads", read.format(name="a") + "# " + "x" * 4000)
     write_notebook(folder, "b_edits", edit + "# " + "x" * 2000)
-    write_notebook(folder, "c_reads_again", read.format(expected=57))
+    write_notebook(folder, "c_reads_again", read.format(name="c"))
+    notes: list[str] = []
+    overrides = {**EN, "report_dir": str(report)}
     outcomes = batch.run(
-        tmp_path / "out", notebooks_dir=folder, overrides={**EN, "report_dir": str(report)}, jobs=1, progress=False
+        tmp_path / "out", notebooks_dir=folder, overrides=overrides, jobs=1, progress=False, notes=notes
     )
     assert [(o.stem, o.status, o.error) for o in outcomes] == [
         ("a_reads", "ok", ""),
         ("b_edits", "ok", ""),
         ("c_reads_again", "ok", ""),
     ]
+    assert [(seen / name).read_text() for name in "ac"] == ["227.0", "227.0"]
+    assert [note for note in notes if "changed during the run" in note] == [
+        f"{figures.resolve()} changed during the run: every page and export of this run uses the version it read "
+        f"at its start (sha256 {read_at_start[:12]}…); run again to publish the new one"
+    ]
+    batch.run(tmp_path / "out", notebooks_dir=folder, overrides=overrides, jobs=1, progress=False, force=True)
+    assert [(seen / name).read_text() for name in "ac"] == ["57.0", "57.0"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import multiprocessing
 import os
@@ -30,13 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.notebook.params import EXTRA_PARAMETERS, SHARED_PARAMETERS
 from helpers.publish.collection import (
     Job,
     Outcome,
     build_parameters,
+    data_files,
     data_hashes,
-    declared_parameters,
     fingerprint,
     languages_of,
     notebook_paths,
@@ -47,23 +45,35 @@ from helpers.publish.collection import (
     select_stems,
 )
 from helpers.publish.html import index_page, page_name, write_error_page
+from helpers.publish.lastgood import keep_last_good
+from helpers.publish.manifest import (
+    MANIFEST,
+    exports_intact,
+    file_digest,
+    is_current,
+    published_files,
+    read_manifest,
+)
 from helpers.publish.preflight import check_inputs
 from helpers.publish.staging import (
+    InterruptedAfterPublishing,
     UsageError,
     atomic_write_text,
     check_not_precious,
     check_output,
+    checkpoint,
     describe_os_error,
     kill_recorded,
     output_lock,
     recover,
+    signals_deferred,
     stage,
     swap,
+    sweep_stale_run_dirs,
 )
-from helpers.publish.worker import checkpoint, execute_one, start_worker, worker_ready
-from helpers.sources.cache import CACHE_DIR_ENV
+from helpers.publish.worker import execute_one, start_worker, worker_ready
+from helpers.sources.cache import CACHE_DIR_ENV, FROZEN_INPUTS_ENV, changed_inputs, freeze_inputs
 
-MANIFEST = "manifest.json"
 #: Per-cell time limit when --timeout is not given (seconds).
 DEFAULT_CELL_TIMEOUT = 600
 RUN_DIR_PREFIX = "jinshui-run-"
@@ -77,58 +87,6 @@ class RunError(Exception):
     """The run could not finish (a full disk, a file system that refuses the swap); previous reports intact."""
 
 
-# --- freshness: a notebook is current when its inputs and its published files are unchanged -------------
-
-
-def _file_digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def _published_files(stem: str) -> tuple[str, ...]:
-    return (f"{stem}.html", f"{stem}.ipynb", f"results/{stem}.json")
-
-
-def _read_manifest(output: Path) -> dict[str, Any]:
-    try:
-        manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"notebooks": {}}
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("notebooks"), dict):
-        return {"notebooks": {}}
-    # A damaged entry is dropped: its notebook then runs again and the entry heals.
-    entries = {
-        k: v for k, v in manifest["notebooks"].items() if isinstance(v, dict) and isinstance(v.get("files", {}), dict)
-    }
-    run = manifest.get("run") if isinstance(manifest.get("run"), dict) else {}
-    return {"notebooks": entries, "run": run}
-
-
-def _is_current(output: Path, manifest: dict[str, Any], job: Job) -> bool:
-    """Same inputs, last run ok, and every published file byte for byte what that run wrote."""
-    entry = manifest.get("notebooks", {}).get(job.stem)
-    if not entry or entry.get("fingerprint") != job.fingerprint or entry.get("status") != "ok":
-        return False
-    recorded = entry.get("files", {})
-    page, executed = _published_files(job.stem)[:2]
-    if recorded.get(page) is None or recorded.get(executed) is None:
-        return False
-    # Each file must be what that run wrote; a results file it did not write must still be absent.
-    return all(_file_digest(output / name) == recorded.get(name, "?") for name in _published_files(job.stem))
-
-
-def _exports_intact(output: Path, manifest: dict[str, Any]) -> bool:
-    """The data exports and index pages are what the last run wrote (else they alone are rebuilt)."""
-    recorded = manifest.get("run", {}).get("exports", {})
-    return (
-        isinstance(recorded, dict)
-        and bool(recorded)
-        and all(_file_digest(output / name) == digest for name, digest in recorded.items())
-    )
-
-
 def _fix_results_paths(staging: Path, output: Path, stems: list[str]) -> None:
     """Results files name the folder they live in, not the staging folder they were written to."""
     for stem in stems:
@@ -137,36 +95,6 @@ def _fix_results_paths(staging: Path, output: Path, stems: list[str]) -> None:
             payload = json.loads(path.read_text(encoding="utf-8"))
             payload["parameters"]["output_dir"] = str(output)
             atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=2))
-
-
-# --- processes: every worker and kernel of a run is stopped with it -----------------------------------------
-
-
-def _sweep_stale_run_dirs() -> None:
-    """Remove run folders of runs that are no longer alive (killed before they could clean up)."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{RUN_DIR_PREFIX}*"):
-        try:
-            pid = int(folder.name.removeprefix(RUN_DIR_PREFIX).split("-")[0])
-        except ValueError:
-            continue
-        if pid != os.getpid() and not _alive(pid):
-            _kill_recorded(folder)
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _kill_recorded(run_dir: Path) -> None:
-    """Kill every worker and kernel the run recorded that is still running (checked by start time)."""
-    kill_recorded(run_dir)
 
 
 def worker_count(requested: int | None, stale: int) -> tuple[int, str]:
@@ -252,13 +180,13 @@ def _run_locked(
     notes: list[str],
 ) -> list[Outcome]:
     recover(output)
-    _sweep_stale_run_dirs()
-    manifest = _read_manifest(output)
+    sweep_stale_run_dirs(RUN_DIR_PREFIX)
+    manifest = read_manifest(output)
     planned = _plan(stems, languages, available, parameters, show_code)
-    stale = [job for job in planned if force or not _is_current(output, manifest, job)]
+    stale = [job for job in planned if force or not is_current(output, manifest, job)]
     if not stale:
         _check_all_inputs(parameters)
-        if _exports_intact(output, manifest):
+        if exports_intact(output, manifest):
             return [
                 Outcome(j.stem, "up to date", 0.0, str(output / f"{j.stem}.html"), "", j.fingerprint, j.title)
                 for j in planned
@@ -273,16 +201,24 @@ def _run_locked(
     # The run's processes share the analysis tables through this private folder (helpers.sources.cache).
     previous_cache_dir = os.environ.get(CACHE_DIR_ENV)
     os.environ[CACHE_DIR_ENV] = str(run_dir / "cache")
+    # Every process of the run keys the analysis on the inputs as they were at its start (written below,
+    # before any notebook runs): a file saved during the run changes none of its pages.
+    previous_frozen = os.environ.get(FROZEN_INPUTS_ENV)
+    os.environ[FROZEN_INPUTS_ENV] = str(run_dir / "inputs.json")
+    frozen: dict[str, str] = {}
     try:
         with _workers(workers if stale else 0, run_dir) as running:
             # The workers start their kernels (about a second each) while this process checks the inputs.
             if stale:
                 _check_all_inputs(parameters)
+                frozen = freeze_inputs(
+                    {path for p in parameters.values() for path in data_files(p).values()}, run_dir / "inputs.json"
+                )
                 _share_analysis(list(parameters.values()))
             checkpoint("stage")
             staging = stage(output)
             for job in stale:
-                for name in _published_files(job.stem):
+                for name in published_files(job.stem):
                     (staging / name).unlink(missing_ok=True)
             checkpoint("notebooks")
             ordered = longest_first(stale, manifest)
@@ -304,19 +240,30 @@ def _run_locked(
                 running.stop()  # the notebooks are done: the workers stop while the index is written
             else:
                 write_exports()
-            if stale and all(o.status == "failed" for o in outcomes.values()) and output.exists():
-                # Every notebook failing points at the environment (no kernel can start, a full disk), not at the
-                # notebooks: the previous reports stay as they were rather than being replaced by error pages.
+            everything_failed = len(outcomes) == len(planned) and all(o.status == "failed" for o in outcomes.values())
+            if everything_failed and output.exists():
+                # Every notebook of the collection failing points at the environment (no kernel can start, a full
+                # disk), not at the notebooks: the previous reports stay as they were. A notebook that fails among
+                # others that ran or were up to date is published as failed, its last good page kept.
                 first = next(iter(outcomes.values()))
                 raise RunError(
-                    f"every notebook failed (first: {first.stem}: {first.error}); the previous reports are unchanged"
+                    f"every notebook failed ({len(outcomes)} of {len(planned)}; first: {first.stem}: {first.error}); "
+                    "the previous reports are unchanged"
                 )
             _fix_results_paths(staging, output, [j.stem for j in stale])
+            # A failed notebook's last good page is put back, marked stale, its failure kept beside it.
+            kept = keep_last_good(staging, output, manifest.get("notebooks", {}), outcomes, started)
             entries = dict(manifest.get("notebooks", {}))
             for job in planned:  # a notebook not re-run keeps its entry: status ok, its files' digests
-                if job.stem in outcomes:
+                if job.stem in kept:
+                    entries[job.stem] = kept[job.stem]
+                    notes.append(
+                        f"{job.stem} failed; its last good page is kept, marked stale in the index "
+                        f"(the failed run: {output / kept[job.stem]['failure']['log']})"
+                    )
+                elif job.stem in outcomes:
                     outcome = outcomes[job.stem]
-                    files = {name: _file_digest(staging / name) for name in _published_files(job.stem)}
+                    files = {name: file_digest(staging / name) for name in published_files(job.stem)}
                     entries[job.stem] = {**asdict(outcome), "files": files}
             new_manifest = {
                 "notebooks": entries,
@@ -336,23 +283,32 @@ def _run_locked(
                 shutil.copyfile(staging / index_page(languages[0]), staging / "index.html")
             indexes = sorted({"index.html", *(index_page(lang) for lang in languages)})
             exports = [f"data/{p.name}" for p in sorted((staging / "data").iterdir())] + indexes
-            new_manifest["run"]["exports"] = {name: _file_digest(staging / name) for name in exports}
+            new_manifest["run"]["exports"] = {name: file_digest(staging / name) for name in exports}
             atomic_write_text(staging / MANIFEST, json.dumps(new_manifest, ensure_ascii=False, indent=2))
+            for name in changed_inputs(frozen):
+                notes.append(
+                    f"{name} changed during the run: every page and export of this run uses the version it read "
+                    f"at its start (sha256 {frozen[name][:12]}…); run again to publish the new one"
+                )
             checkpoint("swap")
-            swap(staging, output)
-            staging = None
+            with signals_deferred() as interrupted:
+                swap(staging, output)
+                staging = None
+            if interrupted:  # the new set is live and whole: say so, rather than that nothing changed
+                raise InterruptedAfterPublishing(output)
     except OSError as error:
         raise RunError(f"{describe_os_error(error)}; the previous reports are unchanged") from None
     finally:
-        if previous_cache_dir is None:
-            os.environ.pop(CACHE_DIR_ENV, None)
-        else:
-            os.environ[CACHE_DIR_ENV] = previous_cache_dir
-        _kill_recorded(run_dir)
+        for name, value in ((CACHE_DIR_ENV, previous_cache_dir), (FROZEN_INPUTS_ENV, previous_frozen)):
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        kill_recorded(run_dir)
         shutil.rmtree(run_dir, ignore_errors=True)
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-    final = _read_manifest(output)["notebooks"]
+    final = read_manifest(output)["notebooks"]
     results = []
     for job in planned:
         if job.stem in outcomes:
@@ -481,7 +437,7 @@ def _workers(count: int, run_dir: Path) -> Iterator[_Workers | None]:
         pool.submit(worker_ready)  # the first task forks every worker (the fork context starts them all at once)
         yield workers
     except BaseException:
-        _kill_recorded(run_dir)  # workers and kernels first, so that the pool does not wait for them
+        kill_recorded(run_dir)  # workers and kernels first, so that the pool does not wait for them
         # The pool's own thread must be done before the interpreter exits: Python 3.11's exit handler may
         # otherwise write to the pipe that thread is closing ("Exception ignored … Bad file descriptor" on
         # stderr, seen once under load after a bad input). With the workers killed it ends at once. If the
@@ -527,30 +483,3 @@ def _execute(
         bar.update()
     bar.close()
     return outcomes
-
-
-# --- command line ----------------------------------------------------------------------------------------
-
-
-def summary_table(outcomes: list[Outcome]) -> str:
-    """A plain-text table: notebook, status, seconds, output."""
-    rows = [("notebook", "status", "seconds", "output")]
-    rows += [(o.stem, o.status, f"{o.seconds:.1f}", o.output) for o in outcomes]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    failed = [o for o in outcomes if o.status == "failed"]
-    lines += [f"failed: {o.stem}: {o.error}" for o in failed]
-    return "\n".join(lines)
-
-
-def list_notebooks(notebooks_dir: Path | None = None) -> str:
-    """The notebooks with their parameters, defaults and allowed values."""
-    lines = []
-    for stem, path in notebook_paths(notebooks_dir).items():
-        lines.append(f"{stem}: {notebook_title(path)}")
-        for name, default in declared_parameters(path).items():
-            spec = EXTRA_PARAMETERS.get(name)
-            allowed = spec.allowed_text() if spec else SHARED_PARAMETERS.get(name, "")
-            lines.append(f"    {name} = {default!r}    ({allowed})")
-    return "\n".join(lines)

@@ -9,9 +9,9 @@ import threading
 from pathlib import Path
 
 from helpers import paths
-from helpers.publish.batch import DEFAULT_CELL_TIMEOUT, RunError, list_notebooks, run, summary_table
-from helpers.publish.collection import parse_value
-from helpers.publish.staging import OutputLockedError, UsageError
+from helpers.publish.batch import DEFAULT_CELL_TIMEOUT, RunError, run
+from helpers.publish.collection import list_notebooks, parse_value, summary_table
+from helpers.publish.staging import InterruptedAfterPublishing, OutputLockedError, UsageError
 
 
 def _folder(text: str) -> Path:
@@ -165,6 +165,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     except RunError as error:
         _error(str(error))
         return 1
+    except InterruptedAfterPublishing as published:
+        print(
+            f"\njinshui-report: interrupted after the new reports were published in {published.output}", file=sys.stderr
+        )
+        return 130
     except KeyboardInterrupt:
         # A new line first: the progress bar may have left the cursor mid-line.
         print("\njinshui-report: interrupted; the previous reports are unchanged", file=sys.stderr)

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.notebook.params import LANGS, NOTEBOOK_STEMS, SHARED_PARAMETERS, ParameterError, validate_parameters
+from helpers.notebook.params import (
+    EXTRA_PARAMETERS,
+    LANGS,
+    NOTEBOOK_STEMS,
+    SHARED_PARAMETERS,
+    ParameterError,
+    validate_parameters,
+)
 from helpers.publish.html import PAGE_LABELS, run_metadata
 from helpers.publish.staging import UsageError
 
@@ -228,7 +235,10 @@ def data_files(parameters: dict[str, Any]) -> dict[str, Path]:
 
 def data_hashes(parameters: dict[str, Any]) -> dict[str, str]:
     """sha256 of each data file, for the run header."""
-    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in data_files(parameters).items()}
+    from helpers.sources.cache import input_digest
+
+    # In a batch, the digests of the files as the run read them at its start (what its pages show).
+    return {name: input_digest(path) for name, path in data_files(parameters).items()}
 
 
 def fingerprint(path: Path, parameters: dict[str, Any], show_code: bool) -> str:
@@ -253,3 +263,27 @@ def page_metadata(parameters: dict[str, Any], started: str) -> list[tuple[str, s
     rows += [(f"sha256 {k}", v) for k, v in data_hashes(parameters).items()]
     rows += [(f"{PAGE_LABELS[lang]['version']} {k}", v) for k, v in package_versions().items()]
     return rows
+
+
+def summary_table(outcomes: list[Outcome]) -> str:
+    """A plain-text table: notebook, status, seconds, output."""
+    rows = [("notebook", "status", "seconds", "output")]
+    rows += [(o.stem, o.status, f"{o.seconds:.1f}", o.output) for o in outcomes]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    failed = [o for o in outcomes if o.status == "failed"]
+    lines += [f"failed: {o.stem}: {o.error}" for o in failed]
+    return "\n".join(lines)
+
+
+def list_notebooks(notebooks_dir: Path | None = None) -> str:
+    """The notebooks with their parameters, defaults and allowed values."""
+    lines = []
+    for stem, path in notebook_paths(notebooks_dir).items():
+        lines.append(f"{stem}: {notebook_title(path)}")
+        for name, default in declared_parameters(path).items():
+            spec = EXTRA_PARAMETERS.get(name)
+            allowed = spec.allowed_text() if spec else SHARED_PARAMETERS.get(name, "")
+            lines.append(f"    {name} = {default!r}    ({allowed})")
+    return "\n".join(lines)

@@ -134,7 +134,8 @@ def publish_index(
             entries[key]["status"],
             float(entries[key]["seconds"]),
             page_name(stem, lang),
-            entries[key].get("error", ""),
+            entries[key].get("failure", {}).get("error", "") or entries[key].get("error", ""),
+            entries[key].get("failure", {}).get("page", ""),
         )
         for stem in available
         for key in [stem if lang == "en" else f"{stem}.{lang}"]

@@ -95,6 +95,9 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "run": "Run",
         "ok": "ok",
         "skipped": "skipped",
+        "stale": "stale: the last good page",
+        "stale_failure": "The last run of this notebook failed; the page is that of the run before it.",
+        "failure_log": "the failed run",
         "run_started": "run started (UTC)",
         "duration": "duration (s)",
         "workers": "parallel workers",
@@ -119,6 +122,9 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "run": "运行信息",
         "ok": "完成",
         "skipped": "跳过",
+        "stale": "过期：保留上次成功的页面",
+        "stale_failure": "本笔记本最近一次运行失败；所示页面为再前一次成功运行的结果。",
+        "failure_log": "失败的运行记录",
         "run_started": "运行开始（UTC）",
         "duration": "用时（秒）",
         "workers": "并行进程数",
@@ -126,8 +132,10 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "version": "版本",
     },
 }
+#: The colon between a label and its text: full width in Chinese.
+COLON: dict[str, str] = {"en": ": ", "zh": "："}
 #: A card's status as the reader sees it (``failed`` reuses the page's wording).
-STATUS_KEYS: dict[str, str] = {"ok": "ok", "skipped": "skipped", "failed": "failed"}
+STATUS_KEYS: dict[str, str] = {"ok": "ok", "skipped": "skipped", "failed": "failed", "stale": "stale"}
 
 
 def run_metadata(
@@ -225,7 +233,8 @@ def write_error_page(path: Path, title: str, error: str, lang: str = "en") -> Pa
         path,
         f"<!DOCTYPE html><html lang='{HTML_LANG[lang]}'><head><meta charset='utf-8'><title>{html.escape(title)}"
         f"</title></head><body><p><a href='{index_page(lang)}'>&larr; {labels['back']}</a></p>"
-        f"<h1>{html.escape(title)}</h1><p class='jinshui-error'>{labels['not_run']}: {html.escape(error)}</p>"
+        f"<h1>{html.escape(title)}</h1><p class='jinshui-error'>{labels['not_run']}{COLON[lang]}"
+        f"{html.escape(error)}</p>"
         "</body></html>",
     )
     return path
@@ -241,6 +250,8 @@ class Card:
     seconds: float
     html: str
     error: str = ""
+    #: For a stale card: the failed run's executed notebook, kept beside the last good page.
+    log: str = ""
 
 
 def render_index(

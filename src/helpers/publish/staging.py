@@ -23,6 +23,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -243,11 +244,62 @@ def _first_error(error: BaseException) -> str:
     return str(error)[:200]
 
 
+class InterruptedAfterPublishing(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM arrived while the new reports were put in place: they are published, whole."""
+
+    def __init__(self, output: Path) -> None:
+        """Name the folder that now holds the new reports."""
+        self.output = output
+        super().__init__(str(output))
+
+
+#: The signals that end a run (the command line turns SIGTERM and SIGHUP into KeyboardInterrupt).
+ENDING_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[list[int]]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block is done; yield the list of those that arrived.
+
+    The swap of the reports is two renames and the removal of the old set: cut between them, the new set
+    would be live, the old one hidden and the message false. Python runs signal handlers in the main thread
+    between bytecodes, so a handler that only records the signal holds it, whichever thread the kernel
+    delivered it to. Outside the main thread (no handler can be set there) the block runs as it is.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {number: signal.getsignal(number) for number in ENDING_SIGNALS}
+    for number in ENDING_SIGNALS:
+        signal.signal(number, lambda signum, frame: received.append(signum))
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def checkpoint(phase: str) -> None:
+    """For the failure tests: pause at a named phase when ``JINSHUI_PAUSE_AT`` asks for it.
+
+    The runner writes ``JINSHUI_PAUSE_FILE`` and waits, so that a test can kill it at exactly that phase.
+    Does nothing otherwise.
+    """
+    if os.environ.get("JINSHUI_PAUSE_AT") != phase:
+        return
+    marker = os.environ.get("JINSHUI_PAUSE_FILE")
+    if marker:
+        Path(marker).write_text(f"{os.getpid()} {phase}", encoding="utf-8")
+    time.sleep(float(os.environ.get("JINSHUI_PAUSE_SECONDS", "30")))
+
+
 def swap(staging: Path, output: Path) -> None:
     """Replace the output folder by the staged one: two renames, repaired by :func:`recover` if cut."""
     old = output.parent / f".{output.name}.old-{uuid.uuid4().hex[:8]}"
     if output.exists():
         output.rename(old)
+    checkpoint("between-renames")
     try:
         staging.rename(output)
     except OSError:
@@ -295,3 +347,25 @@ def describe_os_error(error: OSError) -> str:
         return f"no space left on device while writing {error.filename or 'the reports'}"
     where = f" ({error.filename})" if error.filename else ""
     return f"{error.strerror or error}{where}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_run_dirs(prefix: str) -> None:
+    """Remove the run folders (``<prefix><pid>-…``) of runs no longer alive, killing what they recorded."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        try:
+            pid = int(folder.name.removeprefix(prefix).split("-")[0])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            kill_recorded(folder)
+            shutil.rmtree(folder, ignore_errors=True)

@@ -247,20 +247,6 @@ def _reset_namespace() -> None:
     _run_in_kernel(_RESET.format(root=str(paths.PROJECT_ROOT)), timeout=30)
 
 
-def checkpoint(phase: str) -> None:
-    """For the failure tests: pause at a named phase when ``JINSHUI_PAUSE_AT`` asks for it.
-
-    The runner writes ``JINSHUI_PAUSE_FILE`` and waits, so that a test can kill it at exactly that phase.
-    Does nothing otherwise.
-    """
-    if os.environ.get("JINSHUI_PAUSE_AT") != phase:
-        return
-    marker = os.environ.get("JINSHUI_PAUSE_FILE")
-    if marker:
-        Path(marker).write_text(f"{os.getpid()} {phase}", encoding="utf-8")
-    time.sleep(float(os.environ.get("JINSHUI_PAUSE_SECONDS", "30")))
-
-
 def _failure(error: BaseException, timeout: int) -> str:
     """One line saying why a notebook failed: its error, the timed-out cell, or a dead kernel."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError

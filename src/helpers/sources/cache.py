@@ -14,6 +14,7 @@ folder): what the runner computes while the kernels start is read by them, not c
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import tempfile
@@ -30,9 +31,57 @@ _HELPERS_DIR = Path(__file__).resolve().parents[1]
 CACHE_DIR_ENV = "JINSHUI_CACHE_DIR"
 
 
+#: A JSON file ``{path: sha256}`` of the inputs as a batch read them at its start (unset: none).
+FROZEN_INPUTS_ENV = "JINSHUI_FROZEN_INPUTS"
+_frozen: dict[str, dict[str, str]] = {}
+
+
 def file_digest(path: Path) -> str:
     """sha256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def freeze_inputs(files: Iterable[Path], target: Path) -> dict[str, str]:
+    """Record the digest of every input as it is now, in ``target``; return ``{resolved path: sha256}``.
+
+    A batch freezes its inputs at its start and names ``target`` in :data:`FROZEN_INPUTS_ENV`: every process
+    of the run then keys its entries on these digests (:func:`input_digest`), so that all its pages and
+    exports come from the tables computed at the start, even if a file is saved while the run goes on.
+    """
+    digests = {str(path.resolve()): file_digest(path) for path in sorted(set(files))}
+    target.write_text(json.dumps(digests, indent=1), encoding="utf-8")
+    return digests
+
+
+def _frozen_digests() -> dict[str, str]:
+    """The frozen digests of this run, read once per process (none outside a batch)."""
+    name = os.environ.get(FROZEN_INPUTS_ENV)
+    if not name:
+        return {}
+    if name not in _frozen:
+        try:
+            _frozen[name] = json.loads(Path(name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}  # not written yet: the live content, until it is
+    return _frozen[name]
+
+
+def input_digest(path: Path) -> str:
+    """The digest an entry is keyed on: the run's frozen one where the run froze this file, else the live one."""
+    return _frozen_digests().get(str(path.resolve())) or file_digest(path)
+
+
+def changed_inputs(digests: dict[str, str]) -> list[str]:
+    """The frozen files whose content is no longer what the run read at its start (or that are gone)."""
+    changed = []
+    for name, digest in digests.items():
+        try:
+            now = file_digest(Path(name))
+        except OSError:
+            now = ""
+        if now != digest:
+            changed.append(name)
+    return changed
 
 
 def code_digest() -> str:
@@ -46,7 +95,7 @@ def code_digest() -> str:
 
 def content_key(kind: str, files: Iterable[Path]) -> tuple[str, ...]:
     """The key of an entry: its kind, the code digest, and the path and digest of each input file."""
-    return (kind, code_digest(), *(f"{path}:{file_digest(path)}" for path in sorted(set(files))))
+    return (kind, code_digest(), *(f"{path}:{input_digest(path)}" for path in sorted(set(files))))
 
 
 def cached(kind: str, files: Iterable[Path], build: Callable[[], T]) -> T:
@@ -63,11 +112,27 @@ def cached(kind: str, files: Iterable[Path], build: Callable[[], T]) -> T:
     if blob is not None:
         _keep(key, blob)
         return pickle.loads(blob)  # only this module writes the store and the run's folder, with its own pickles
+    _check_unchanged(files)
     value = build()
     blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     _keep(key, blob)
     _write_shared(key, blob)
     return value
+
+
+class InputChangedError(RuntimeError):
+    """An input of a batch changed after the run froze it, and the entry built from it is not cached."""
+
+
+def _check_unchanged(files: Iterable[Path]) -> None:
+    """Refuse to build from a file whose content is no longer what the run froze: its pages would mix versions."""
+    frozen = _frozen_digests()
+    for path in sorted(set(files)):
+        digest = frozen.get(str(path.resolve()))
+        if digest and file_digest(path) != digest:
+            raise InputChangedError(
+                f"{path} changed during this run (it read sha256 {digest[:12]}… at its start); run again"
+            )
 
 
 def _keep(key: tuple[str, ...], blob: bytes) -> None:

@@ -14,6 +14,8 @@ setup: $(STAMP) git-filter
 	@# kernel of a batch imports the helpers again between notebooks, and compiling them from source each time
 	@# doubled that import. Files already compiled are skipped; Python ignores a file's bytecode once it is edited.
 	@$(BIN)/python -m compileall -q src
+	@# The notebooks' kernel, "jinshui" (helpers/kernel.py: encrypted sockets, so no TCP warning in any run).
+	@$(BIN)/python -m helpers.kernel >/dev/null
 
 # Exploring in JupyterLab must never dirty what is committed: git stores notebooks through nbstripout
 # (outputs and execution counts stripped, cell ids kept), whatever JupyterLab's autosave wrote. Only inside

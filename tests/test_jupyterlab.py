@@ -393,6 +393,8 @@ def test_run_all_and_save_in_jupyterlab(browser: Any, lab: Lab, stem: str, tmp_p
         prompts = _poll("Run All Cells finishing", RUN_DEADLINE, finished, prompts_and_errors)
         assert len(prompts) == code_cells.count()
         assert _stderr_problems(stderr.all_text_contents()) == [], "a cell wrote to stderr or raised"
+        # The kernel (the notebooks' "jinshui", encrypted) logs to the server's stderr: no TCP warning there.
+        assert "without encryption" not in lab.log_text()
 
         images = panel.locator(".jp-OutputArea-output img")
         assert images.count() >= 1, "no chart rendered"

@@ -111,7 +111,6 @@ def _execute(path: Path, output: Path, **parameters: object) -> dict:
         str(path),
         str(output / path.name),
         parameters={"output_dir": str(output), **parameters},
-        kernel_name="python3",
         progress_bar=False,
         cwd=str(output),
     )

@@ -151,7 +151,8 @@ def _new_manager() -> Any:
     kernel_dir = Path(tempfile.mkdtemp(prefix=f"kernel-{os.getpid()}-", dir=_RUN_DIR))
     socket = kernel_dir / "k"
     if len(str(socket)) > _MAX_SOCKET_PATH:  # a long TMPDIR: ipc socket names are limited to ~107 bytes
-        return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="tcp", ip="127.0.0.1")
+        # TCP only where the run folder's path is too long for a socket: encrypted (CurveZMQ), as ipykernel asks.
+        return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="tcp", ip="127.0.0.1", transport_encryption="auto")
     return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(socket))
 
 

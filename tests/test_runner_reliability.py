@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
+import time
 from pathlib import Path
 
 import pytest
 from collections_helper import write_notebook
-from test_runner_failures import BOUND_SECONDS, _cli, _digest, _start_paused
+from test_runner_failures import BOUND_SECONDS, _cli, _digest, _run_dirs, _start_paused
 
 from helpers.publish import batch
 
@@ -197,3 +199,78 @@ def test_a_control_character_in_a_data_file_is_one_clear_error(report_copy: Path
     assert len(lines) == 1 and lines[0].startswith("jinshui-report: error: ")
     assert "figures.csv" in lines[0] and "column 'indicator_en'" in lines[0] and "U+0007" in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+# --- kernels and workers that die -----------------------------------------------------------------------------
+
+
+def _recorded(run_dirs: list[Path], role: str) -> list[int]:
+    return [int(p.name.split("-")[1].split(".")[0]) for d in run_dirs for p in d.glob(f"{role}-*.pid")]
+
+
+def _killed_at(phase: str, role: str, folder: Path, output: Path, tmp_path: Path, *extra: str) -> tuple[str, str, int]:
+    """Start a run paused at ``phase`` (2 s), SIGKILL every recorded ``role`` process, and let the run end."""
+    os.environ["JINSHUI_PAUSE_SECONDS"] = "2"
+    try:
+        process, _ = _start_paused(phase, folder, output, tmp_path, *extra)
+    finally:
+        del os.environ["JINSHUI_PAUSE_SECONDS"]
+    victims = _recorded(_run_dirs(process.pid), role)
+    assert victims, f"no {role} recorded"
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+    out, err = process.communicate(timeout=BOUND_SECONDS)
+    return out, err, process.returncode
+
+
+def _all_ok(summary: str) -> bool:
+    """Every one of the three pages has the status ok in the run's summary table."""
+    return all(re.search(rf"^{stem}\s+ok\s", summary, re.MULTILINE) for stem in ("a_page", "b_page", "c_page"))
+
+
+def _three_pages(folder: Path) -> None:
+    for stem in ("a_page", "b_page", "c_page"):
+        write_notebook(folder, stem, f'print("{stem}")')
+
+
+def test_a_kernel_killed_while_it_warms_up_is_noticed_at_once(tmp_path: Path) -> None:
+    # Before: the worker waited the warm-up's 120 s for a reply from the dead kernel, after every page was done.
+    # The bound is far below that (each fresh kernel pauses 2 s at the warm-up here; three trivial pages).
+    folder, output = tmp_path / "notebooks", tmp_path / "out"
+    _three_pages(folder)
+    started = time.monotonic()
+    out, err, code = _killed_at("kernel-warmup", "kernel", folder, output, tmp_path, "--jobs", "2")
+    assert code == 0, err
+    assert time.monotonic() - started < 45
+    assert _all_ok(out), out
+    assert "Traceback" not in err
+
+
+def test_a_kernel_killed_between_pages_is_replaced_before_the_next(tmp_path: Path) -> None:
+    folder, output = tmp_path / "notebooks", tmp_path / "out"
+    _three_pages(folder)
+    out, err, code = _killed_at("notebook-start", "kernel", folder, output, tmp_path, "--jobs", "1")
+    assert code == 0, err
+    assert _all_ok(out), out
+
+
+def test_a_worker_killed_from_outside_fails_no_notebook(tmp_path: Path) -> None:
+    # SIGKILL of a worker (what the OOM killer does) breaks the pool: every page is run again on new workers,
+    # the one that was running alone; none is blamed, and no process outlives the run.
+    folder, output = tmp_path / "notebooks", tmp_path / "out"
+    _three_pages(folder)
+    out, err, code = _killed_at("notebook-start", "worker", folder, output, tmp_path, "--jobs", "2")
+    assert code == 0, err
+    assert _all_ok(out), out
+    assert "died" not in out
+
+
+def test_a_notebook_that_kills_its_worker_is_the_only_one_that_fails(tmp_path: Path) -> None:
+    folder, output = tmp_path / "notebooks", tmp_path / "out"
+    _three_pages(folder)
+    write_notebook(folder, "d_kills", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
+    result = _cli("run", "--notebooks", str(folder), "--output", str(output), "-p", "lang", "en", "--jobs", "2")
+    assert result.returncode == 1, result.stderr
+    assert "failed: d_kills: its worker process died while it ran, and again when it ran alone" in result.stdout
+    assert _all_ok(result.stdout), result.stdout
+    assert "Traceback" not in result.stderr

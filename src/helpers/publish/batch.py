@@ -71,13 +71,16 @@ from helpers.publish.staging import (
     swap,
     sweep_stale_run_dirs,
 )
-from helpers.publish.worker import execute_one, start_worker, worker_ready
+from helpers.publish.worker import execute_one, in_flight, start_worker, worker_ready
 from helpers.sources.cache import CACHE_DIR_ENV, FROZEN_INPUTS_ENV, changed_inputs, freeze_inputs
 
 #: Per-cell time limit when --timeout is not given (seconds).
 DEFAULT_CELL_TIMEOUT = 600
 RUN_DIR_PREFIX = "jinshui-run-"
-WORKER_DIED = "its worker process died while it ran (killed from inside the notebook, or out of memory)"
+WORKER_DIED = (
+    "its worker process died while it ran, and again when it ran alone (killed from inside the notebook, or out of "
+    "memory)"
+)
 #: Notebook names become page names and links: plain characters only, never the index's or manifest's name.
 _PAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 RESERVED_NAMES = frozenset({"index", "manifest"})
@@ -235,7 +238,7 @@ def _run_locked(
             if running is not None:
                 # The data files need no notebook: this process writes them while the workers run the notebooks.
                 outcomes = _execute(
-                    running.pool, ordered, staging, show_code, started, progress, timeout, meanwhile=write_exports
+                    running, ordered, staging, show_code, started, progress, timeout, meanwhile=write_exports
                 )
                 running.stop()  # the notebooks are done: the workers stop while the index is written
             else:
@@ -395,9 +398,20 @@ class _Workers:
     process has meanwhile reused. So every way of stopping goes through ``stop``, which starts at most one.
     """
 
-    def __init__(self, pool: ProcessPoolExecutor) -> None:
-        self.pool = pool
+    def __init__(self, count: int, run_dir: Path) -> None:
+        self.count, self.run_dir = count, run_dir
+        self.pool = _new_pool(count, run_dir)
         self._stopping: threading.Thread | None = None
+
+    def renew(self, count: int) -> None:
+        """A new pool of ``count`` workers in place of the current one (broken, or of another size).
+
+        What the old pool recorded (its workers, and their kernels, which outlive a killed worker for a
+        moment) is killed first: every process recorded so far is the old pool's.
+        """
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        kill_recorded(self.run_dir)
+        self.pool = _new_pool(count, self.run_dir)
 
     def stop(self, cancel_pending: bool = False) -> threading.Thread:
         """Start stopping the workers (their kernels shut down), unless already started; do not wait.
@@ -416,6 +430,14 @@ class _Workers:
         self.stop().join(timeout)
 
 
+def _new_pool(count: int, run_dir: Path) -> ProcessPoolExecutor:
+    """``count`` forked worker processes, each preparing its kernel as it starts."""
+    return ProcessPoolExecutor(
+        max_workers=count, mp_context=multiprocessing.get_context("fork"), initializer=start_worker,
+        initargs=(str(run_dir),),
+    )  # fmt: skip
+
+
 @contextlib.contextmanager
 def _workers(count: int, run_dir: Path) -> Iterator[_Workers | None]:
     """``count`` worker processes (None for none), each starting its kernel as soon as it is forked.
@@ -428,13 +450,11 @@ def _workers(count: int, run_dir: Path) -> Iterator[_Workers | None]:
     if count == 0:
         yield None
         return
-    pool = ProcessPoolExecutor(
-        max_workers=count, mp_context=multiprocessing.get_context("fork"), initializer=start_worker,
-        initargs=(str(run_dir),),
-    )  # fmt: skip
-    workers = _Workers(pool)
+    workers = _Workers(count, run_dir)
     try:
-        pool.submit(worker_ready)  # the first task forks every worker (the fork context starts them all at once)
+        workers.pool.submit(
+            worker_ready
+        )  # the first task forks every worker (the fork context starts them all at once)
         yield workers
     except BaseException:
         kill_recorded(run_dir)  # workers and kernels first, so that the pool does not wait for them
@@ -449,7 +469,7 @@ def _workers(count: int, run_dir: Path) -> Iterator[_Workers | None]:
 
 
 def _execute(
-    pool: ProcessPoolExecutor,
+    running: _Workers,
     ordered: list[Job],
     staging: Path,
     show_code: bool,
@@ -461,25 +481,58 @@ def _execute(
     """Run the stale notebooks on the workers, in the order given (longest first: see longest_first).
 
     ``meanwhile`` runs in this process once every notebook is handed out, before their results are awaited.
+    A worker that dies (killed from outside, out of memory, or by its notebook) breaks the whole pool and every
+    notebook not yet finished with it. Those that had not begun go to a new pool; each that was running is run
+    again alone, on a pool of one worker: if its worker dies again, that notebook is the cause and fails, the
+    others are not blamed for it.
     """
     from tqdm import tqdm
 
     outcomes: dict[str, Outcome] = {}
-    futures = {
-        pool.submit(execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout): job
-        for job in ordered
-    }
-    meanwhile()  # if it raises, leaving _workers kills the workers and cancels what they had not begun
-    bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-    for future in as_completed(futures):
-        job = futures[future]
-        try:
-            outcome = future.result()
-        except BrokenProcessPool:  # a notebook killed its worker (os.kill of the parent, the OOM killer)
-            outcome = Outcome(job.stem, "failed", 0.0, f"{job.stem}.html", WORKER_DIED, job.fingerprint, job.title)
-            write_error_page(staging / f"{job.stem}.html", job.title, WORKER_DIED, job.parameters.get("lang", "en"))
-        outcomes[outcome.stem] = outcome
-        bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
-        bar.update()
+    bar = tqdm(total=len(ordered), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+    pending, suspects = list(ordered), []
+    first_round, size, broken_pool = True, running.count, False
+    while pending or suspects:
+        wanted = 1 if suspects else running.count
+        if broken_pool or wanted != size:
+            running.renew(wanted)
+            size, broken_pool = wanted, False
+        alone = bool(suspects)
+        round_jobs = [suspects.pop(0)] if alone else pending
+        futures = {
+            running.pool.submit(
+                execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout
+            ): job
+            for job in round_jobs
+        }
+        if first_round:
+            meanwhile()  # if it raises, leaving _workers kills the workers and cancels what they had not begun
+            first_round = False
+        broken: list[Job] = []
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                broken.append(job)
+                continue
+            outcomes[outcome.stem] = outcome
+            bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
+            bar.update()
+        broken_pool = bool(broken)
+        flying = in_flight(running.run_dir)
+        if not alone:
+            suspects = [job for job in broken if job.stem in flying]
+            pending = [job for job in broken if job.stem not in flying]
+        elif broken:  # it ran alone and its worker died again: it is the cause
+            outcomes[broken[0].stem] = _worker_died(broken[0], staging)
+            bar.set_postfix_str(f"{broken[0].stem} failed")
+            bar.update()
     bar.close()
     return outcomes
+
+
+def _worker_died(job: Job, staging: Path) -> Outcome:
+    """The outcome, and the error page, of a notebook whose worker died under it twice."""
+    write_error_page(staging / f"{job.stem}.html", job.title, WORKER_DIED, job.parameters.get("lang", "en"))
+    return Outcome(job.stem, "failed", 0.0, f"{job.stem}.html", WORKER_DIED, job.fingerprint, job.title)

@@ -11,6 +11,7 @@ own and their kernel's process ids in the run folder so that the runner can stop
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import logging
@@ -24,7 +25,7 @@ from typing import Any
 
 from helpers import paths
 from helpers.publish.collection import Job, Outcome
-from helpers.publish.staging import record_process
+from helpers.publish.staging import checkpoint, record_process
 
 KERNEL_NAME = "python3"
 BATCH_ENGINE = "jinshui-batch"
@@ -183,8 +184,13 @@ def _ensure_kernel() -> None:
     pid = _kernel_pid()
     if pid is not None and _RUN_DIR is not None:
         record_process(_RUN_DIR, "kernel", pid)
-    with contextlib.suppress(RuntimeError):  # a broken import fails the notebook itself, with its own error
+    checkpoint("kernel-warmup")
+    try:
         _run_in_kernel(_WARMUP, timeout=120)
+    except KernelDiedError:  # killed from outside while it warmed up: the next notebook gets a fresh kernel
+        _replace_kernel()
+    except RuntimeError:  # a broken import fails the notebook itself, with its own error
+        pass
 
 
 def stop_kernel() -> None:
@@ -231,9 +237,37 @@ def _drop_client() -> None:
         _CLIENT = None
 
 
+class KernelDiedError(RuntimeError):
+    """The kernel's process ended while the worker waited for it (killed from outside, out of memory)."""
+
+
+#: How often a wait on the kernel checks that its process still lives (the heartbeat is not polled there).
+_ALIVE_POLL_SECONDS = 0.2
+
+
 def _run_in_kernel(code: str, timeout: int) -> None:
-    """Execute code in the kernel, its output discarded; RuntimeError if it raised."""
-    reply = _sync(_client().execute_interactive)(code, timeout=timeout, output_hook=lambda message: None)
+    """Execute code in the kernel, its output discarded; RuntimeError if it raised, KernelDiedError if it died.
+
+    jupyter_client's ``execute_interactive`` waits for a reply until its timeout even when the kernel is
+    gone (a kernel killed during the warm-up held a run for two minutes): the kernel's process is polled
+    meanwhile, and its death ends the wait at once.
+    """
+
+    async def run() -> dict[str, Any]:
+        reply = asyncio.ensure_future(
+            _client().execute_interactive(code, timeout=timeout, output_hook=lambda message: None)
+        )
+        while True:
+            done, _ = await asyncio.wait({reply}, timeout=_ALIVE_POLL_SECONDS)
+            if done:
+                return reply.result()
+            if not await _KERNEL.is_alive():
+                reply.cancel()
+                with contextlib.suppress(BaseException):
+                    await reply
+                raise KernelDiedError("the kernel died")
+
+    reply = _sync(run)()
     content = reply.get("content", {})
     if content.get("status") != "ok":
         raise RuntimeError(f"{content.get('ename', 'error')}: {content.get('evalue', '')}")
@@ -322,6 +356,29 @@ def _engine_name() -> str:
     return BATCH_ENGINE
 
 
+#: The file a worker keeps while it runs a notebook: ``running-<worker pid>`` holding the notebook's stem.
+RUNNING_PREFIX = "running-"
+
+
+def _mark_running(stem: str) -> Path:
+    """Say, in the run folder, which notebook this worker runs: if the worker dies, the runner knows which."""
+    if _RUN_DIR is None:
+        raise RuntimeError("the worker was not started with a run folder")
+    marker = _RUN_DIR / f"{RUNNING_PREFIX}{os.getpid()}"
+    marker.write_text(stem, encoding="utf-8")
+    return marker
+
+
+def in_flight(run_dir: Path) -> set[str]:
+    """The notebooks that workers were running when they stopped without finishing them; the markers go."""
+    stems = set()
+    for marker in run_dir.glob(f"{RUNNING_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            stems.add(marker.read_text(encoding="utf-8").strip())
+            marker.unlink()
+    return stems
+
+
 def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[str, str]], timeout: int) -> Outcome:
     """Execute one notebook into ``staging`` and export its HTML; failures are reported, not raised."""
     import papermill as pm
@@ -335,7 +392,11 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
     _STARTUP_PHASES.clear()
     status, error = "ok", ""
     mark = started
+    running = _mark_running(job.stem)
+    checkpoint("notebook-start")
     try:
+        if _KERNEL.has_kernel and not _sync(_KERNEL.is_alive)():  # died while idle (killed from outside)
+            _replace_kernel()
         if not _KERNEL.has_kernel:  # the first notebook of a kernel: start it and make the imports once
             _ensure_kernel()
             phases["kernel start"] = time.perf_counter() - started
@@ -379,6 +440,7 @@ def execute_one(job: Job, staging: str, show_code: bool, metadata: list[tuple[st
         with contextlib.suppress(Exception):
             write_error_page(page, job.title, error, lang)
     phases["export"] = time.perf_counter() - mark
+    running.unlink(missing_ok=True)
     return Outcome(
         job.stem,
         status,

@@ -7,6 +7,7 @@ is allowed. Relative paths are resolved against the project root, never the work
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,9 +125,28 @@ def resolve(path_text: str | Path) -> Path:
     return path if path.is_absolute() else paths.PROJECT_ROOT / path
 
 
+#: A value echoed in a message is cut to this many characters (a pasted 6,000-character name is not repeated).
+ECHO_LIMIT = 80
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)``, cut to ``limit`` characters with its full length said: for messages that name a value."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}… ({len(str(value)):,} characters)"
+
+
 def _bad(name: str, value: object, allowed: str, why: str = "") -> str:
     reason = f" ({why})" if why else ""
-    return f"parameter {name!r} = {value!r} is not allowed{reason}; allowed: {allowed}"
+    return f"parameter {name!r} = {echo(value)} is not allowed{reason}; allowed: {allowed}"
+
+
+def unusable_path(error: OSError | RuntimeError) -> str:
+    """Why a path cannot even be looked at: a name over the system's limit, or a loop of symbolic links."""
+    if isinstance(error, RuntimeError) or getattr(error, "errno", None) == errno.ELOOP:
+        return "a loop of symbolic links"
+    return (error.strerror or str(error)).lower()
 
 
 def _check_path(name: str, value: object, must_be: str, problems: list[str]) -> Path | None:
@@ -134,7 +154,12 @@ def _check_path(name: str, value: object, must_be: str, problems: list[str]) -> 
     if not isinstance(value, str | Path) or not str(value):
         problems.append(_bad(name, value, SHARED_PARAMETERS[name], "not a path"))
         return None
-    path = resolve(value)
+    try:
+        path = resolve(value)
+        path.exists()  # a name too long, a loop: OSError or RuntimeError here rather than in a later check
+    except (OSError, RuntimeError) as error:
+        problems.append(_bad(name, value, SHARED_PARAMETERS[name], f"cannot be used: {unusable_path(error)}"))
+        return None
     if must_be == "file" and not path.is_file():
         problems.append(_bad(name, value, SHARED_PARAMETERS[name], f"no file at {path}"))
     elif must_be == "dir" and not path.is_dir():

@@ -13,22 +13,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import multiprocessing
 import os
 import re
 import shutil
-import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from helpers import paths
+from helpers.notebook.params import echo, resolve, unusable_path
 from helpers.publish.collection import (
     Job,
     Outcome,
@@ -41,10 +36,9 @@ from helpers.publish.collection import (
     notebook_title,
     package_versions,
     page_key,
-    page_metadata,
     select_stems,
 )
-from helpers.publish.html import index_page, page_name, write_error_page
+from helpers.publish.html import index_page, page_name
 from helpers.publish.lastgood import keep_last_good
 from helpers.publish.manifest import (
     MANIFEST,
@@ -54,7 +48,9 @@ from helpers.publish.manifest import (
     published_files,
     read_manifest,
 )
+from helpers.publish.pool import execute, workers_for
 from helpers.publish.preflight import check_inputs
+from helpers.publish.runenv import run_environment
 from helpers.publish.staging import (
     InterruptedAfterPublishing,
     UsageError,
@@ -71,16 +67,11 @@ from helpers.publish.staging import (
     swap,
     sweep_stale_run_dirs,
 )
-from helpers.publish.worker import execute_one, in_flight, start_worker, worker_ready
-from helpers.sources.cache import CACHE_DIR_ENV, FROZEN_INPUTS_ENV, changed_inputs, freeze_inputs
+from helpers.sources.cache import changed_inputs, freeze_inputs
 
 #: Per-cell time limit when --timeout is not given (seconds).
 DEFAULT_CELL_TIMEOUT = 600
 RUN_DIR_PREFIX = "jinshui-run-"
-WORKER_DIED = (
-    "its worker process died while it ran, and again when it ran alone (killed from inside the notebook, or out of "
-    "memory)"
-)
 #: Notebook names become page names and links: plain characters only, never the index's or manifest's name.
 _PAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 RESERVED_NAMES = frozenset({"index", "manifest"})
@@ -132,7 +123,11 @@ def run(
     """
     if not str(output).strip():
         raise UsageError("--output is empty; give a folder for the reports")
-    output = output.resolve()
+    try:
+        output = output.resolve()
+        output.exists()  # a name over the limit fails here, not half-way through the run
+    except (OSError, RuntimeError) as error:
+        raise UsageError(f"--output {echo(str(output))} cannot be used: {unusable_path(error)}") from None
     notes = notes if notes is not None else []
     folder = notebooks_dir or paths.NOTEBOOKS_DIR
     if not folder.is_dir():
@@ -162,6 +157,14 @@ def run(
         raise UsageError(f"--timeout {timeout} is not allowed; allowed: a whole number of seconds, 1 or more")
     check_output(output)
     parameters = build_parameters(stems, available, overrides or {}, output)
+    for values in parameters.values():  # the input folders a run must never write into or replace
+        check_not_precious(
+            output,
+            {
+                "the report folder (report_dir)": resolve(values["report_dir"]),
+                "the reference folder (reference_dir)": resolve(values["reference_dir"]),
+            },
+        )
     languages = languages_of(overrides or {})
     with output_lock(output):
         return _run_locked(
@@ -201,16 +204,12 @@ def _run_locked(
     run_start = time.perf_counter()
     run_dir = Path(tempfile.mkdtemp(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-"))
     staging: Path | None = None
-    # The run's processes share the analysis tables through this private folder (helpers.sources.cache).
-    previous_cache_dir = os.environ.get(CACHE_DIR_ENV)
-    os.environ[CACHE_DIR_ENV] = str(run_dir / "cache")
-    # Every process of the run keys the analysis on the inputs as they were at its start (written below,
-    # before any notebook runs): a file saved during the run changes none of its pages.
-    previous_frozen = os.environ.get(FROZEN_INPUTS_ENV)
-    os.environ[FROZEN_INPUTS_ENV] = str(run_dir / "inputs.json")
+    # The run's processes share the analysis tables through a private folder, and key them on the inputs as
+    # they were at its start (frozen below, before any notebook runs): a file saved during the run changes none
+    # of its pages. Where HOME cannot be written, IPython and matplotlib get folders of the run (runenv).
     frozen: dict[str, str] = {}
     try:
-        with _workers(workers if stale else 0, run_dir) as running:
+        with run_environment(run_dir), workers_for(workers if stale else 0, run_dir) as running:
             # The workers start their kernels (about a second each) while this process checks the inputs.
             if stale:
                 _check_all_inputs(parameters)
@@ -237,7 +236,7 @@ def _run_locked(
             outcomes = {}
             if running is not None:
                 # The data files need no notebook: this process writes them while the workers run the notebooks.
-                outcomes = _execute(
+                outcomes = execute(
                     running, ordered, staging, show_code, started, progress, timeout, meanwhile=write_exports
                 )
                 running.stop()  # the notebooks are done: the workers stop while the index is written
@@ -302,11 +301,6 @@ def _run_locked(
     except OSError as error:
         raise RunError(f"{describe_os_error(error)}; the previous reports are unchanged") from None
     finally:
-        for name, value in ((CACHE_DIR_ENV, previous_cache_dir), (FROZEN_INPUTS_ENV, previous_frozen)):
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
         kill_recorded(run_dir)
         shutil.rmtree(run_dir, ignore_errors=True)
         if staging is not None:
@@ -388,151 +382,3 @@ def _check_all_inputs(parameters: dict[str, dict[str, Any]]) -> None:
         problems += [p for p in found if p not in problems]
     if problems:
         raise UsageError("\n".join(problems))
-
-
-class _Workers:
-    """A run's worker processes, stopped once, in the background, by one thread.
-
-    ``ProcessPoolExecutor.shutdown`` is not safe to call twice at the same time: both calls close the pool's
-    result pipe, and the second close fails ("Bad file descriptor") or, worse, closes a file descriptor the
-    process has meanwhile reused. So every way of stopping goes through ``stop``, which starts at most one.
-    """
-
-    def __init__(self, count: int, run_dir: Path) -> None:
-        self.count, self.run_dir = count, run_dir
-        self.pool = _new_pool(count, run_dir)
-        self._stopping: threading.Thread | None = None
-
-    def renew(self, count: int) -> None:
-        """A new pool of ``count`` workers in place of the current one (broken, or of another size).
-
-        What the old pool recorded (its workers, and their kernels, which outlive a killed worker for a
-        moment) is killed first: every process recorded so far is the old pool's.
-        """
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        kill_recorded(self.run_dir)
-        self.pool = _new_pool(count, self.run_dir)
-
-    def stop(self, cancel_pending: bool = False) -> threading.Thread:
-        """Start stopping the workers (their kernels shut down), unless already started; do not wait.
-
-        Called once their notebooks are done, it lets them stop while this process writes the index.
-        """
-        if self._stopping is None:
-            self._stopping = threading.Thread(
-                target=self.pool.shutdown, kwargs={"cancel_futures": cancel_pending}, name="stop-workers", daemon=True
-            )
-            self._stopping.start()
-        return self._stopping
-
-    def wait(self, timeout: float | None = None) -> None:
-        """Return once the workers have stopped, or after ``timeout`` seconds."""
-        self.stop().join(timeout)
-
-
-def _new_pool(count: int, run_dir: Path) -> ProcessPoolExecutor:
-    """``count`` forked worker processes, each preparing its kernel as it starts."""
-    return ProcessPoolExecutor(
-        max_workers=count, mp_context=multiprocessing.get_context("fork"), initializer=start_worker,
-        initargs=(str(run_dir),),
-    )  # fmt: skip
-
-
-@contextlib.contextmanager
-def _workers(count: int, run_dir: Path) -> Iterator[_Workers | None]:
-    """``count`` worker processes (None for none), each starting its kernel as soon as it is forked.
-
-    A kernel takes about a second to start, on one CPU; started here, before the inputs are checked, it uses
-    the CPU that this process leaves idle meanwhile. Leaving normally waits for the workers, which stop their
-    kernels; leaving by an exception (bad input, Ctrl-C, a failed export, every notebook failed) kills workers
-    and kernels first.
-    """
-    if count == 0:
-        yield None
-        return
-    workers = _Workers(count, run_dir)
-    try:
-        workers.pool.submit(
-            worker_ready
-        )  # the first task forks every worker (the fork context starts them all at once)
-        yield workers
-    except BaseException:
-        kill_recorded(run_dir)  # workers and kernels first, so that the pool does not wait for them
-        # The pool's own thread must be done before the interpreter exits: Python 3.11's exit handler may
-        # otherwise write to the pipe that thread is closing ("Exception ignored … Bad file descriptor" on
-        # stderr, seen once under load after a bad input). With the workers killed it ends at once. If the
-        # workers were already stopping, this waits for that same stop (see _Workers).
-        workers.stop(cancel_pending=True)
-        workers.wait(timeout=10)
-        raise
-    workers.wait()
-
-
-def _execute(
-    running: _Workers,
-    ordered: list[Job],
-    staging: Path,
-    show_code: bool,
-    started: str,
-    progress: bool,
-    timeout: int,
-    meanwhile: Callable[[], None] = lambda: None,
-) -> dict[str, Outcome]:
-    """Run the stale notebooks on the workers, in the order given (longest first: see longest_first).
-
-    ``meanwhile`` runs in this process once every notebook is handed out, before their results are awaited.
-    A worker that dies (killed from outside, out of memory, or by its notebook) breaks the whole pool and every
-    notebook not yet finished with it. Those that had not begun go to a new pool; each that was running is run
-    again alone, on a pool of one worker: if its worker dies again, that notebook is the cause and fails, the
-    others are not blamed for it.
-    """
-    from tqdm import tqdm
-
-    outcomes: dict[str, Outcome] = {}
-    bar = tqdm(total=len(ordered), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-    pending, suspects = list(ordered), []
-    first_round, size, broken_pool = True, running.count, False
-    while pending or suspects:
-        wanted = 1 if suspects else running.count
-        if broken_pool or wanted != size:
-            running.renew(wanted)
-            size, broken_pool = wanted, False
-        alone = bool(suspects)
-        round_jobs = [suspects.pop(0)] if alone else pending
-        futures = {
-            running.pool.submit(
-                execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout
-            ): job
-            for job in round_jobs
-        }
-        if first_round:
-            meanwhile()  # if it raises, leaving _workers kills the workers and cancels what they had not begun
-            first_round = False
-        broken: list[Job] = []
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:
-                broken.append(job)
-                continue
-            outcomes[outcome.stem] = outcome
-            bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
-            bar.update()
-        broken_pool = bool(broken)
-        flying = in_flight(running.run_dir)
-        if not alone:
-            suspects = [job for job in broken if job.stem in flying]
-            pending = [job for job in broken if job.stem not in flying]
-        elif broken:  # it ran alone and its worker died again: it is the cause
-            outcomes[broken[0].stem] = _worker_died(broken[0], staging)
-            bar.set_postfix_str(f"{broken[0].stem} failed")
-            bar.update()
-    bar.close()
-    return outcomes
-
-
-def _worker_died(job: Job, staging: Path) -> Outcome:
-    """The outcome, and the error page, of a notebook whose worker died under it twice."""
-    write_error_page(staging / f"{job.stem}.html", job.title, WORKER_DIED, job.parameters.get("lang", "en"))
-    return Outcome(job.stem, "failed", 0.0, f"{job.stem}.html", WORKER_DIED, job.fingerprint, job.title)

@@ -25,6 +25,7 @@ from helpers.notebook.params import (
     NOTEBOOK_STEMS,
     SHARED_PARAMETERS,
     ParameterError,
+    echo,
     validate_parameters,
 )
 from helpers.publish.html import PAGE_LABELS, run_metadata
@@ -162,7 +163,7 @@ def select_stems(themes: list[str] | None, available: dict[str, Path]) -> list[s
         stem = NOTEBOOK_STEMS.get(theme, theme)
         if stem not in available:
             allowed = ", ".join([*NOTEBOOK_STEMS, *available])
-            raise UsageError(f"unknown theme {theme!r}; allowed: {allowed}")
+            raise UsageError(f"unknown theme {echo(theme)}; allowed: {allowed}")
         stems.append(stem)
     return list(dict.fromkeys(stems))
 

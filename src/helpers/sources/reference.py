@@ -234,8 +234,8 @@ def load_reference(reference_dir: Path | None = None) -> Reference:
 
 def _load_reference(folder: Path) -> Reference:
     comparators, by_id = load_comparators(folder / COMPARATORS_CSV)
-    census = pd.read_csv(folder / CENSUS_CSV, dtype={"area_code": str}, encoding="utf-8")
-    district = pd.read_csv(folder / DISTRICT_POPULATION_CSV, encoding="utf-8")
+    census = read_count_table(folder / CENSUS_CSV, ("area_code", "county"), CENSUS_COUNTS)
+    district = read_count_table(folder / DISTRICT_POPULATION_CSV, ("area",), ("resident_population_10k",))
     missing = read_csv_as_text(folder / MISSING_CSV)
     absent = [c for c in MISSING_COLUMNS if c not in missing.columns]
     if absent:
@@ -244,28 +244,73 @@ def _load_reference(folder: Path) -> Reference:
     return Reference(comparators, census, district, missing, by_id)
 
 
+#: The census table's count columns (persons); every one a number, none negative.
+CENSUS_COUNTS = ("population", "male", "female", "urban", "rural")
+
+
+def read_count_table(path: Path, names: tuple[str, ...], counts: tuple[str, ...]) -> pd.DataFrame:
+    """A population table: the ``names`` columns non-empty, the ``counts`` columns numbers, none negative.
+
+    Every bad cell is a problem naming the file, line and column (as for the figures table), so that a typo
+    fails here, at the row, not later as a disagreement between tables or a wrong per-capita value.
+    """
+    frame = read_csv_as_text(path)
+    problems = [f"missing column {c!r}" for c in (*names, *counts) if c not in frame.columns]
+    if problems:
+        raise FiguresValidationError(str(path), problems)
+    for index, row in frame.iterrows():
+        line = int(str(index)) + 2
+        for column in names:
+            if not row[column].strip():
+                problems.append(f"line {line}, column {column!r}: empty")
+        for column in counts:
+            cell = row[column].strip()
+            try:
+                number = float(cell)
+            except ValueError:
+                problems.append(f"line {line} ({row[names[-1]]}), column {column!r}: {cell!r} is not a number")
+                continue
+            if not number >= 0:  # also NaN
+                problems.append(f"line {line} ({row[names[-1]]}), column {column!r}: {cell} is negative")
+    if problems:
+        raise FiguresValidationError(str(path), problems)
+    return frame.assign(**{column: pd.to_numeric(frame[column]) for column in counts})  # int where all are
+
+
 def _check_consistency(
     census: pd.DataFrame, district: pd.DataFrame, by_id: dict[str, Comparator], folder: Path
 ) -> None:
     """The three tables must agree where they overlap (census and 2019 populations)."""
     problems = []
-    census_by_name = census.set_index("county")["population"]
+    census_rows = {name: (int(str(i)) + 2, value) for i, name, value in census[["county", "population"]].itertuples()}
+    district_rows = {
+        name: (int(str(i)) + 2, value * 10_000)
+        for i, name, value in district[["area", "resident_population_10k"]].itertuples()
+    }
     pairs = [
-        ("zhengzhou_census_population", census_by_name.get("郑州市")),
-        ("henan_census_population", census_by_name.get("河南省")),
-        ("jinshui_census_population_incl_zhengdong", census_by_name.get("金水区")),
+        ("zhengzhou_census_population", CENSUS_CSV, "郑州市", census_rows),
+        ("henan_census_population", CENSUS_CSV, "河南省", census_rows),
+        ("jinshui_census_population_incl_zhengdong", CENSUS_CSV, "金水区", census_rows),
+        ("jinshui_resident_population_2019", DISTRICT_POPULATION_CSV, "金水区", district_rows),
+        ("zhengdong_resident_population_2019", DISTRICT_POPULATION_CSV, "郑东新区", district_rows),
+        ("zhengzhou_resident_population_2019", DISTRICT_POPULATION_CSV, "全市", district_rows),
     ]
-    district_by_area = district.set_index("area")["resident_population_10k"]
-    pairs += [
-        ("jinshui_resident_population_2019", district_by_area.get("金水区", float("nan")) * 10_000),
-        ("zhengdong_resident_population_2019", district_by_area.get("郑东新区", float("nan")) * 10_000),
-        ("zhengzhou_resident_population_2019", district_by_area.get("全市", float("nan")) * 10_000),
-    ]
-    for comparator_id, table_value in pairs:
+    for comparator_id, table, name, rows in pairs:
         if comparator_id not in by_id:
             problems.append(f"{comparator_id}: not in {COMPARATORS_CSV}")
-        elif table_value is None or abs(by_id[comparator_id].estimate.value - float(table_value)) > 0.5:
-            problems.append(f"{comparator_id}: {by_id[comparator_id].estimate.value} disagrees with {table_value}")
+            continue
+        stated = by_id[comparator_id].estimate.value
+        if name not in rows:
+            problems.append(
+                f"{table}: no row for {name}, which {COMPARATORS_CSV}'s {comparator_id} ({stated:,.0f}) needs"
+            )
+            continue
+        line, table_value = rows[name]
+        if abs(stated - table_value) > 0.5:
+            problems.append(
+                f"{table} line {line} ({name}): {table_value:,.0f} persons disagrees with {COMPARATORS_CSV}'s "
+                f"{comparator_id} ({stated:,.0f})"
+            )
     if problems:
         raise FiguresValidationError(str(folder), problems)
 

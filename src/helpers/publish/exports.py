@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.analysis.audit import with_rule_names
 from helpers.analysis.tables import load_analysis
 from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick
 from helpers.notebook.params import HEADLINE_FIGURES, resolve
@@ -71,7 +72,8 @@ def write_data_exports(folder: Path, parameters: dict[str, Any]) -> list[str]:
     """
     folder.mkdir(parents=True, exist_ok=True)
     figures, metrics, findings = _tables(parameters)
-    tables = {"figures": figures, "derived_metrics": metrics, "audit_findings": findings}
+    # The rule's id for code, its name in both languages for people.
+    tables = {"figures": figures, "derived_metrics": metrics, "audit_findings": with_rule_names(findings)}
     notes: list[str] = []
     safe_tables = {}
     for name, table in tables.items():

@@ -167,3 +167,19 @@ def test_chinese_messages_set_chinese_punctuation(figures: pd.DataFrame, referen
     quoted = re.compile(r"“[^”]*”|«[^»]*»")
     messages = _findings(figures, reference)["message_zh"]
     assert [m for m in messages if beside.search(quoted.sub("", m))] == []
+
+
+def test_exports_keep_the_rule_id_beside_its_names(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from helpers.publish.exports import XLSX_NAME, write_data_exports
+
+    write_data_exports(tmp_path, {"report_dir": "data/reports/jinshui-2020", "reference_dir": "data/reference"})
+    table = pd.read_csv(tmp_path / "audit_findings.csv", encoding="utf-8")
+    assert list(table.columns[1:4]) == ["rule", *audit.RULE_NAME_COLUMNS]
+    for row in table.itertuples(index=False):
+        assert (row.rule_name_en, row.rule_name_zh) == audit.RULE_NAMES[row.rule]
+        assert row.finding_id.startswith(f"{row.rule}__")  # the id stays machine-readable
+    sheet = load_workbook(tmp_path / XLSX_NAME, read_only=True)["audit_findings"]
+    header = next(sheet.iter_rows(max_row=1, values_only=True))
+    assert header[1:4] == ("rule", *audit.RULE_NAME_COLUMNS)

@@ -56,6 +56,15 @@ def test_index_page(browser, published: Path) -> None:
     assert len([f for f in files if f.suffix == ".html"]) >= 8
     missing = [str(f) for f in files if not f.exists()]
     assert missing == []
+    # A link to a section finds it: the audit summary's lines open the audit page at its findings, in both languages.
+    assert page.locator("a.audit-link").count() >= 1
+    targets = {urlparse(h) for h in hrefs if h.startswith("file:") and urlparse(h).fragment}
+    zh_index = (published / "index.zh.html").read_text(encoding="utf-8")
+    targets |= {urlparse(urljoin(published.as_uri() + "/", h)) for h in re.findall(r'href="([^"#]+#[^"]+)"', zh_index)}
+    assert any(t.path.endswith(".zh.html") for t in targets)
+    for target in targets:
+        ids = re.findall(r'\bid="([^"]+)"', Path(unquote(target.path)).read_text(encoding="utf-8"))
+        assert unquote(target.fragment) in {unquote(i) for i in ids}, target.geturl()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     shutil.copy(SCREENSHOT, published / "index-screenshot.png")

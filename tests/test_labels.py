@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
 import re
+from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
-from helpers.notebook.labels import THEME_LABELS, format_estimate, format_interval, format_number, format_value
+from helpers.analysis import audit
+from helpers.notebook import report
+from helpers.notebook.labels import (
+    RULE_LABELS,
+    THEME_LABELS,
+    format_estimate,
+    format_interval,
+    format_number,
+    format_value,
+    rule_name,
+    text,
+)
+from helpers.notebook.params import validate_parameters
 
 
 @pytest.mark.parametrize(
@@ -44,6 +60,75 @@ def test_compact_ticks() -> None:
 
 def test_every_theme_has_both_languages() -> None:
     assert all(en and zh and en != zh for en, zh in THEME_LABELS.values())
+
+
+def _rule_ids_in_audit_source() -> set[str]:
+    """Every rule id audit.py can put in a finding, read from its source (not a copy typed here).
+
+    A finding's rule is the ``rule`` argument of a helper that takes one (``_finding``, ``_figures_out_of_range``):
+    each call passes a literal, a choice between literals (``"a" if agree else "b"``) or, inside such a helper,
+    its own ``rule`` parameter.
+    """
+    tree = ast.parse(Path(inspect.getfile(audit)).read_text(encoding="utf-8"))
+    functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+    takes_rule = {
+        f.name: [a.arg for a in f.args.args].index("rule") for f in functions if "rule" in {a.arg for a in f.args.args}
+    }
+    assert "_finding" in takes_rule, "audit.py no longer builds findings with _finding(rule, ...)"
+    ids: set[str] = set()
+    for function in functions:
+        own = {a.arg for a in function.args.args}
+        for call in ast.walk(function):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in takes_rule):
+                continue
+            position = takes_rule[call.func.id]
+            keyword = [k.value for k in call.keywords if k.arg == "rule"]
+            argument = keyword[0] if keyword else call.args[position]
+            if isinstance(argument, ast.Name) and argument.id == "rule" and "rule" in own:
+                continue  # handed on from the caller, whose literal is collected at its call
+            literals = [n.value for n in ast.walk(argument) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+            assert literals, f"{function.name}: a rule id that is not a literal ({ast.unparse(argument)})"
+            ids.update(literals)
+    return ids
+
+
+def test_every_rule_the_audit_can_emit_has_a_name_in_both_languages() -> None:
+    ids = _rule_ids_in_audit_source()
+    assert {"share_out_of_range", "growth_out_of_bounds", "parts_do_not_sum_to_total"} <= ids  # the reader works
+    assert ids == set(RULE_LABELS), "a rule without a name, or a name of no rule"
+    for rule, (en, zh) in RULE_LABELS.items():
+        assert en and zh and en != rule and zh != rule, rule
+        assert not re.search(r"[\u4e00-\u9fff]", en), en  # English names are English
+        assert re.search(r"[\u4e00-\u9fff]", zh), zh
+        assert not re.search(r"[,;:()]", zh), zh  # Chinese punctuation is full width
+    for lang in ("en", "zh"):
+        names = [rule_name(rule, lang) for rule in RULE_LABELS]
+        assert len(set(names)) == len(names), f"two rules share a name in {lang}"
+
+
+def test_a_finding_of_an_unnamed_rule_is_refused() -> None:
+    with pytest.raises(KeyError, match="no_such_rule"):
+        audit._finding("no_such_rule", "key", "info", [], "en", "zh")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_audit_table_shows_rule_names_not_ids(lang: str, tmp_path: Path) -> None:
+    params = validate_parameters(
+        "data/reports/jinshui-2020", "data/reference", "resident_2019", lang, str(tmp_path / "out")
+    )
+    ctx = report.load_context(params)
+    column = text("rule", lang)
+    table = report.findings_table(ctx)
+    emitted = set(ctx.findings["rule"])
+    assert len(emitted) > 1
+    assert set(table[column]) == {rule_name(rule, lang) for rule in emitted}
+    # The page's table (as report.show renders it): the rule column holds names, no cell holds an id.
+    soup = BeautifulSoup(report.show(table).data, "html.parser")
+    headers = [th.get_text(strip=True) for th in soup.select("thead th")]
+    cells = [row.select("td")[headers.index(column)].get_text(strip=True) for row in soup.select("tbody tr")]
+    assert cells == [rule_name(rule, lang) for rule in ctx.findings["rule"]]
+    every_cell = {td.get_text(strip=True) for td in soup.select("td")}
+    assert not every_cell & set(RULE_LABELS)
 
 
 def _base_value(rendered: str) -> float:

@@ -51,10 +51,35 @@ STATED_VS_COMPUTED: tuple[tuple[str, str], ...] = (
 
 INCL_ZHENGDONG = "census_2020_incl_zhengdong"
 
+#: Every rule id a finding can carry, with its name in English and Chinese: pages show the name, exports keep
+#: the id beside it (``helpers.notebook.labels.RULE_LABELS`` is this table). A finding of an unnamed rule is refused.
+RULE_NAMES: dict[str, tuple[str, str]] = {
+    "share_out_of_range": ("Impossible share", "不可能成立的比重"),
+    "stated_share_vs_comparator": ("Stated share against a sourced total", "报告比重与有出处总量的核对"),
+    "growth_out_of_bounds": ("Implausible growth rate", "增长率超出合理区间"),
+    "rate_out_of_range": ("Impossible rate", "不可能成立的比率"),
+    "component_within_total": ("Part within its total", "分项不超过总量"),
+    "component_exceeds_total": ("Part larger than its total", "分项大于总量"),
+    "parts_sum_to_total": ("Parts add up to their total", "分项合计与总数相符"),
+    "parts_do_not_sum_to_total": ("Parts do not add up to their total", "分项合计与总数不符"),
+    "scope_mismatch": ("Different scopes compared", "比较口径不一致"),
+    "two_sources_agree": ("Two sources agree", "两个来源一致"),
+    "two_sources_disagree": ("Two sources disagree", "两个来源不一致"),
+    "population_scope": ("Census unit includes Zhengdong", "普查单元含郑东新区"),
+    "one_sided_input": ("Figure printed as a floor or ceiling", "以下限或上限表述的数据"),
+    "one_sided_comparator": ("Comparator printed as a floor or ceiling", "以下限或上限表述的对比数据"),
+    "undated_comparator": ("Comparator of no stated year", "未注明年份的对比数据"),
+    "missing_comparator": ("Comparator without a source", "缺少有出处的对比数据"),
+}
+#: The columns :func:`with_rule_names` adds after ``rule`` in the exports.
+RULE_NAME_COLUMNS: tuple[str, str] = ("rule_name_en", "rule_name_zh")
+
 Finding = dict[str, str]
 
 
 def _finding(rule: str, key: str, severity: str, figure_ids: list[str], en: str, zh: str) -> Finding:
+    if rule not in RULE_NAMES:
+        raise KeyError(f"audit rule {rule!r} has no name in RULE_NAMES (English and Chinese)")
     return {
         "finding_id": f"{rule}__{key}",
         "rule": rule,
@@ -496,6 +521,15 @@ RULES: tuple[Callable[[pd.DataFrame, pd.DataFrame, Reference], list[Finding]], .
     rule_undated_comparator,
     rule_missing_comparators,
 )
+
+
+def with_rule_names(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings with each rule's English and Chinese name after its id, for exports read by people and code."""
+    named = findings.copy()
+    position = named.columns.get_loc("rule") + 1
+    for offset, column in enumerate(RULE_NAME_COLUMNS):
+        named.insert(position + offset, column, named["rule"].map(lambda r, i=offset: RULE_NAMES[r][i]))
+    return named
 
 
 def run_audit(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> pd.DataFrame:

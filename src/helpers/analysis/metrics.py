@@ -744,7 +744,7 @@ def metric_value(table: pd.DataFrame, metric_id: str, population_basis: str = ""
 
 def write_outputs(output_dir: Path) -> tuple[Path, Path]:
     """Write derived_metrics.csv and audit_findings.csv (UTF-8) into ``output_dir``, creating it."""
-    from helpers.analysis.audit import run_audit
+    from helpers.analysis.audit import run_audit, with_rule_names
 
     figures = subject_report().figures()
     reference = load_reference()
@@ -753,7 +753,7 @@ def write_outputs(output_dir: Path) -> tuple[Path, Path]:
     output_dir.mkdir(parents=True, exist_ok=True)
     metrics_path, findings_path = output_dir / "derived_metrics.csv", output_dir / "audit_findings.csv"
     metrics.to_csv(metrics_path, index=False, encoding="utf-8")
-    findings.to_csv(findings_path, index=False, encoding="utf-8")
+    with_rule_names(findings).to_csv(findings_path, index=False, encoding="utf-8")
     return metrics_path, findings_path
 
 

@@ -11,6 +11,7 @@ import math
 import re
 from typing import Any
 
+from helpers.analysis.audit import RULE_NAMES
 from helpers.analysis.indicators import ENTITY_NAMES
 from helpers.sources.numbers import measure_word
 from helpers.sources.registry import SUBJECT_REPORT_ID
@@ -45,6 +46,8 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
 }
 #: Area names in both languages: one table for the analysis and the notebooks.
 ENTITY_LABELS: dict[str, tuple[str, str]] = ENTITY_NAMES
+#: Audit rule names in both languages, by rule id: one table, kept beside the rules that emit the ids.
+RULE_LABELS: dict[str, tuple[str, str]] = RULE_NAMES
 BASIS_SHORT: dict[str, tuple[str, str]] = {
     "resident_2019": ("Resident 2019", "2019年常住人口"),
     "census_2020_incl_zhengdong": ("Census 2020 incl. Zhengdong", "七普（含郑东新区）"),
@@ -132,6 +135,11 @@ def text(key: str, lang: Lang, **fields: str) -> str:
 def theme_label(theme: str, lang: Lang) -> str:
     """The theme's name in ``lang``."""
     return pick(THEME_LABELS[theme], lang)
+
+
+def rule_name(rule: str, lang: Lang) -> str:
+    """The audit rule's readable name in ``lang`` (the id stays in the exports)."""
+    return pick(RULE_LABELS[rule], lang)
 
 
 def unit_name(unit: str, lang: Lang) -> str:

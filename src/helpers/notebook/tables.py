@@ -24,6 +24,7 @@ from helpers.notebook.labels import (
     format_value,
     metric_measure,
     pick,
+    rule_name,
     text,
     theme_label,
 )
@@ -160,7 +161,7 @@ def findings_table(ctx: Context, theme: str | None = None, *, include_info: bool
             {
                 text("severity", lang): pick(SEVERITY_LABELS[row.severity], lang),
                 text("finding", lang): row.message_zh if lang == "zh" else row.message_en,
-                text("rule", lang): row.rule,
+                text("rule", lang): rule_name(row.rule, lang),
             }
             for row in findings.itertuples(index=False)
         ]

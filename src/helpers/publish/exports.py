@@ -16,10 +16,19 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.analysis.audit import SEVERITIES, with_rule_names
 from helpers.analysis.tables import load_analysis
-from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick
+from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick, rule_name
 from helpers.notebook.params import HEADLINE_FIGURES, resolve
-from helpers.publish.html import PAGE_LABELS, Card, index_page, page_name, render_index, run_metadata
+from helpers.publish.html import (
+    PAGE_LABELS,
+    Card,
+    FindingGroup,
+    index_page,
+    page_name,
+    render_index,
+    run_metadata,
+)
 from helpers.publish.staging import atomic_write_bytes
 from helpers.sources.numbers import measure_word
 
@@ -30,6 +39,9 @@ INDEX_METRICS: tuple[tuple[str, str], ...] = (
     ("gdp_share_of_henan", "percent"),
     ("gdp_per_capita", "yuan_per_person"),
 )
+#: The notebook whose page lists every finding, and the anchor of its findings section.
+AUDIT_STEM = "07_data_audit"
+AUDIT_ANCHOR = "findings"
 
 
 def _tables(parameters: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -71,7 +83,8 @@ def write_data_exports(folder: Path, parameters: dict[str, Any]) -> list[str]:
     """
     folder.mkdir(parents=True, exist_ok=True)
     figures, metrics, findings = _tables(parameters)
-    tables = {"figures": figures, "derived_metrics": metrics, "audit_findings": findings}
+    # The rule's id for code, its name in both languages for people.
+    tables = {"figures": figures, "derived_metrics": metrics, "audit_findings": with_rule_names(findings)}
     notes: list[str] = []
     safe_tables = {}
     for name, table in tables.items():
@@ -120,6 +133,39 @@ def _headlines(staging: Path, figures: pd.DataFrame, lang: str, basis: str) -> l
     return headlines
 
 
+def finding_groups(findings: pd.DataFrame, lang: str, href: str = "") -> list[FindingGroup]:
+    """One group per rule: its name, how many findings, the worst (by severity, then the first) and the others.
+
+    Groups come most severe first, then in the order of their first finding.
+    """
+    message = "message_zh" if lang == "zh" else "message_en"
+    rank = {severity: position for position, severity in enumerate(SEVERITIES)}
+    by_rule: dict[str, list[Any]] = {}
+    for row in findings.itertuples(index=False):
+        by_rule.setdefault(row.rule, []).append(row)
+    groups = []
+    for rule, members in by_rule.items():
+        worst = min(members, key=lambda row: rank[row.severity])  # min keeps the first of equals
+        groups.append(
+            FindingGroup(
+                rule=rule,
+                name=rule_name(rule, lang),
+                severity=worst.severity,
+                severity_label=pick(SEVERITY_LABELS[worst.severity], lang),
+                count=len(members),
+                example=getattr(worst, message),
+                example_id=worst.finding_id,
+                others=tuple(
+                    (row.severity, pick(SEVERITY_LABELS[row.severity], lang), getattr(row, message))
+                    for row in members
+                    if row is not worst
+                ),
+                href=href,
+            )
+        )
+    return sorted(groups, key=lambda group: rank[group.severity])  # a stable sort keeps the first-finding order
+
+
 def publish_index(
     staging: Path, manifest: dict[str, Any], parameters: dict[str, Any], available: dict[str, Path], twin: str = ""
 ) -> Path:
@@ -141,8 +187,8 @@ def publish_index(
         for key in [stem if lang == "en" else f"{stem}.{lang}"]
         if key in entries
     ]
-    message = "message_zh" if lang == "zh" else "message_en"
     notable = findings[findings["severity"] != "info"]
+    audit = next((f"{card.html}#{AUDIT_ANCHOR}" for card in cards if card.stem == AUDIT_STEM), "")
     counts = findings["severity"].value_counts()
     run = manifest["run"]
     labels = PAGE_LABELS[lang]
@@ -158,9 +204,7 @@ def publish_index(
         title=labels["title"],
         headlines=_headlines(staging, figures, lang, parameters["population_basis"]),
         cards=cards,
-        findings=[
-            (r.severity, pick(SEVERITY_LABELS[r.severity], lang), getattr(r, message)) for r in notable.itertuples()
-        ],
+        finding_groups=finding_groups(notable, lang, audit),
         severity_counts=[(s, pick(SEVERITY_LABELS[s], lang), int(counts.get(s, 0))) for s in SEVERITY_LABELS],
         metadata=metadata,
         downloads=downloads,

@@ -91,6 +91,15 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "no_overview": "The overview did not run in this batch; see its card below.",
         "reports": "Reports",
         "audit": "Audit summary",
+        "audit_note": "One line for each audit rule that raised an error or a warning: how many findings, and the most "
+        "severe of them (the first, when they are alike); the others are folded under it. Every finding, with the "
+        "checks that passed and the caveats, is on the audit page.",
+        "no_findings": "No errors and no warnings.",
+        "findings_one": "{count} finding",
+        "findings_many": "{count} findings",
+        "example": "Example",
+        "others": "The other {count}",
+        "audit_link": "→ audit page",
         "data": "Data",
         "run": "Run",
         "ok": "ok",
@@ -118,6 +127,14 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "no_overview": "本次未运行总览笔记本，见下方卡片。",
         "reports": "报告",
         "audit": "核查摘要",
+        "audit_note": "每条发现错误或需注意问题的核查规则占一行：发现项数，以及其中最严重的一项（同样严重时取第一项）；"
+        "其余各项折叠于其下。全部核查发现，包括通过的检查与注意事项，见核查页面。",
+        "no_findings": "没有错误，也没有需注意的问题。",
+        "findings_one": "{count}项",
+        "findings_many": "{count}项",
+        "example": "示例",
+        "others": "其余{count}项",
+        "audit_link": "→ 核查页面",
         "data": "数据下载",
         "run": "运行信息",
         "ok": "完成",
@@ -254,13 +271,31 @@ class Card:
     log: str = ""
 
 
+@dataclass(frozen=True)
+class FindingGroup:
+    """The findings of one audit rule on the index page: one line, the others folded under it."""
+
+    rule: str
+    name: str
+    #: The most severe finding of the rule (the first of the most severe), shown on the line.
+    severity: str
+    severity_label: str
+    count: int
+    example: str
+    example_id: str
+    #: The rule's other findings, in the audit's order: (severity, its label, message).
+    others: tuple[tuple[str, str, str], ...]
+    #: The audit page's findings section ("" when this run has no audit page).
+    href: str = ""
+
+
 def render_index(
     path: Path,
     *,
     title: str,
     headlines: list[tuple[str, str]],
     cards: list[Card],
-    findings: list[tuple[str, str, str]],
+    finding_groups: list[FindingGroup],
     severity_counts: list[tuple[str, str, int]],
     metadata: list[tuple[str, str]],
     downloads: list[tuple[str, str]],
@@ -278,11 +313,12 @@ def render_index(
         title=title,
         headlines=headlines,
         cards=cards,
-        findings=findings,
+        finding_groups=finding_groups,
         severity_counts=severity_counts,
         metadata=metadata,
         downloads=downloads,
         lang=lang,
+        colon=COLON[lang],
         twin_href=twin_href,
         twin_lang="en" if lang == "zh" else "zh",
         twin_label=labels["twin"],

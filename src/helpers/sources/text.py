@@ -216,16 +216,19 @@ def normalize(raw: str, *, join_page_breaks: bool = False) -> MappedText:
     if not join_page_breaks:
         return MappedText.join(paragraphs, "\n")
     merged: list[MappedText] = []
-    carry: MappedText | None = None
+    # The paragraphs cut so far, joined once their last piece comes: joining at each cut copied the pieces
+    # again for every one that followed (quadratic in a text whose paragraphs all lack end punctuation).
+    pending: list[MappedText] = []
+    pending_marks = False  # whether the pieces so far have sentence punctuation (as the joined text would)
     for paragraph in paragraphs:
-        current = MappedText.join([carry, paragraph]) if carry else paragraph
-        if _is_cut_by_page_break(current.text):
-            carry = current
-            continue
-        merged.append(current)
-        carry = None
-    if carry:
-        merged.append(carry)
+        pending.append(paragraph)
+        pending_marks = pending_marks or bool(_SENTENCE_MARKS.search(paragraph.text))
+        if pending_marks and not paragraph.text.endswith(_PARAGRAPH_END):
+            continue  # cut by a page break (see _is_cut_by_page_break): the next paragraph goes on
+        merged.append(MappedText.join(pending) if len(pending) > 1 else paragraph)
+        pending, pending_marks = [], False
+    if pending:
+        merged.append(MappedText.join(pending))
     return MappedText.join(merged, "\n")
 
 

@@ -12,8 +12,12 @@ hand-labelled mentions (``python -m helpers.sources.annotation_eval``).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import math
+import os
 import re
+import tempfile
 from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +44,7 @@ from helpers.sources.numbers import (
 )
 from helpers.sources.registry import ReportSource, all_reports
 from helpers.sources.sections import section_of_lines
-from helpers.sources.text import MappedText, clause_at, normalize, read_text_file
+from helpers.sources.text import MappedText, clause_at, front_matter, normalize, read_text_file
 
 ANNOTATION_COLUMNS: tuple[str, ...] = (
     "start",
@@ -491,12 +495,40 @@ def _annotate_row(
         row.kind = "growth_rate" if re.search("增长|增速", name) else "level"
 
 
+#: The first year a report can review: the People's Republic's first.
+FIRST_YEAR = 1949
+
+
+def allowed_years() -> range:
+    """The years a report can review: 1949 to next year (this year's report may be dated early next year)."""
+    return range(FIRST_YEAR, dt.date.today().year + 2)
+
+
+class EmptyTextError(ValueError):
+    """A report file with no text to annotate (empty, or only front matter or markup); the message says which."""
+
+
+def _why_no_text(raw: str) -> str:
+    """What a file whose normalized text is empty holds instead."""
+    if not raw.strip(" \t\r\n\u3000\xa0\ufeff"):
+        return "the file is empty"
+    if front_matter(raw):
+        return "only YAML front matter, no text after it"
+    return "only markup (images, rules, emphasis marks), no words"
+
+
 def annotate_file(
     path: Path, *, encoding: str = "utf-8", year: int | None = None, join_page_breaks: bool = False
 ) -> pd.DataFrame:
-    """Annotate a report file; offsets refer to ``open(path, encoding=encoding).read()``."""
+    """Annotate a report file; offsets refer to ``open(path, encoding=encoding).read()``.
+
+    A file with no text (empty, only front matter or markup) raises :class:`EmptyTextError`.
+    """
     raw = read_text_file(path, encoding)
-    return annotate_text(normalize(raw, join_page_breaks=join_page_breaks), year=year)
+    mapped = normalize(raw, join_page_breaks=join_page_breaks)
+    if not mapped.text.strip():
+        raise EmptyTextError(f"{path}: {_why_no_text(raw)}; annotate needs a report's text")
+    return annotate_text(mapped, year=year)
 
 
 def annotate_report(report: ReportSource) -> pd.DataFrame:
@@ -519,15 +551,34 @@ def annotations_csv(frame: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
+def _new_file_mode() -> int:
+    """The mode a new file gets under the current umask (0644 under the usual 022)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_annotations(frame: pd.DataFrame, target: Path | TextIO) -> None:
-    """Write annotations as UTF-8 CSV to a path (atomically) or to an open text stream."""
+    """Write annotations as UTF-8 CSV to a path or to an open text stream.
+
+    A path is written atomically: a temporary file of its own beside it, renamed over it once complete, and
+    removed if anything (Ctrl-C too) stops it first; the old file stays byte for byte until the rename.
+    """
     content = annotations_csv(frame)
-    if isinstance(target, Path):
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_text(content, encoding="utf-8")
-        temporary.replace(target)
-    else:
+    if not isinstance(target, Path):
         target.write(content)
+        return
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            os.fchmod(stream.fileno(), _new_file_mode())  # mkstemp makes 0600; the CSV is for readers, as before
+            stream.write(content)
+        temporary.replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
 
 
 def write_corpus_annotations(corpus_dir: Path | None = None) -> list[Path]:

@@ -274,3 +274,22 @@ def test_a_notebook_that_kills_its_worker_is_the_only_one_that_fails(tmp_path: P
     assert "failed: d_kills: its worker process died while it ran, and again when it ran alone" in result.stdout
     assert _all_ok(result.stdout), result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_the_worker_hears_its_kernel_s_reply_instead_of_waiting_out_the_timeout(tmp_path: Path) -> None:
+    # A client connected inside the event loop (the first version of the dead-kernel watch did that) belongs
+    # to another thread's loop: every warm-up and reset then waited its whole timeout (120 s, 30 s) and every
+    # cell of the notebooks to the next second. With a 60 s timeout, a reply heard takes well under the bound.
+    from helpers.publish import worker
+
+    worker._RUN_DIR = tmp_path
+    worker._KERNEL = worker._new_manager()
+    try:
+        worker._ensure_kernel()
+        started = time.monotonic()
+        worker._run_in_kernel("x = 1", timeout=60)
+        worker._run_in_kernel("x = 2", timeout=60)
+        assert time.monotonic() - started < 30
+    finally:
+        worker.stop_kernel()
+        worker._KERNEL = worker._RUN_DIR = None

@@ -18,6 +18,7 @@ import logging
 import os
 import signal
 import tempfile
+import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -245,27 +246,49 @@ class KernelDiedError(RuntimeError):
 _ALIVE_POLL_SECONDS = 0.2
 
 
+def _process_ended(pid: int) -> bool:
+    """Whether a process has ended (gone, or a zombie its parent has not reaped yet); never reaps it."""
+    try:
+        os.kill(pid, 0)
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in {"Z", "X"}
+    except (OSError, IndexError):
+        return True
+
+
 def _run_in_kernel(code: str, timeout: int) -> None:
     """Execute code in the kernel, its output discarded; RuntimeError if it raised, KernelDiedError if it died.
 
     jupyter_client's ``execute_interactive`` waits for a reply until its timeout even when the kernel is
-    gone (a kernel killed during the warm-up held a run for two minutes): the kernel's process is polled
-    meanwhile, and its death ends the wait at once.
+    gone (a kernel killed during the warm-up held a run for two minutes). A watcher thread looks at the
+    kernel's process meanwhile and cancels the wait when it ends.
     """
+    pid = _kernel_pid()
+    # Connected here, outside the event loop: made inside it, the client's sockets would belong to the loop of
+    # the helper thread run_sync uses there, and this loop would never hear them (every wait to its timeout).
+    client = _client()
+    done = threading.Event()
+    died = threading.Event()
 
     async def run() -> dict[str, Any]:
-        reply = asyncio.ensure_future(
-            _client().execute_interactive(code, timeout=timeout, output_hook=lambda message: None)
-        )
-        while True:
-            done, _ = await asyncio.wait({reply}, timeout=_ALIVE_POLL_SECONDS)
-            if done:
-                return reply.result()
-            if not await _KERNEL.is_alive():
-                reply.cancel()
-                with contextlib.suppress(BaseException):
-                    await reply
-                raise KernelDiedError("the kernel died")
+        task, loop = asyncio.current_task(), asyncio.get_running_loop()
+
+        def watch() -> None:
+            while not done.wait(_ALIVE_POLL_SECONDS):
+                if pid is not None and _process_ended(pid):
+                    died.set()
+                    loop.call_soon_threadsafe(task.cancel)
+                    return
+
+        watcher = threading.Thread(target=watch, name="kernel-watcher", daemon=True)
+        watcher.start()
+        try:
+            return await client.execute_interactive(code, timeout=timeout, output_hook=lambda message: None)
+        except asyncio.CancelledError:
+            if died.is_set():
+                raise KernelDiedError("the kernel died") from None
+            raise
+        finally:
+            done.set()
 
     reply = _sync(run)()
     content = reply.get("content", {})

@@ -65,9 +65,9 @@ class Division:
     name_en: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DivisionTable:
-    """Every division by code, with look-ups by name and along the tree."""
+    """Every division by code, with look-ups by name and along the tree (hashed by identity: one per file)."""
 
     by_code: dict[str, Division]
     _children: dict[str, list[Division]] = field(default_factory=dict, repr=False)

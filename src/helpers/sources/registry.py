@@ -325,8 +325,8 @@ def main(argv: list[str] | None = None) -> int:
             for line in unaccounted + double_counted:
                 print(f"{report_id}: coverage: {line}", file=sys.stderr)
             failed = failed or bool(unaccounted or double_counted)
-        summary = f"{report.meta.level}, {report.meta.curation}, {len(figures)} figures, {len(excluded)} excluded numbers"
-        print(f"{report_id}: {summary}, valid")
+        counts = f"{len(figures)} figures, {len(excluded)} excluded numbers"
+        print(f"{report_id}: {report.meta.level}, {report.meta.curation}, {counts}, valid")
     return 1 if failed else 0
 
 

@@ -169,8 +169,8 @@ class Place:
             for short in self.division.short_name.split("/"):
                 stripped = stripped.replace(short, "") if len(short) >= 2 else stripped
         found = _SUB_AREA_WORDS.search(stripped)
-        if found:
-            return found.group()
+        if found:  # 山南新区完成: the name up to the word of a zone
+            return re.split(r"[，、,：:（(“]", stripped[: found.end()])[-1]
         for division in self.table:
             if division.name in stripped and len(division.name) >= 2:
                 return division.name
@@ -337,7 +337,9 @@ def _trap(
     if row["section"] == "plan" or future or target:
         said = f"{future[0]}年" if future else (target.group() if target else "the plan part of the report")
         return "target", f"a target or plan ({said}), not the value of {year}"
-    partial = _PARTIAL_CUE.search(before)
+    # 上半年地区生产总值下降0.8%，预计下半年增长8%以上，全年增长4%左右: the cue of a part, unless 全年 says otherwise.
+    own_clause = text[_clause_start(text, position) : position]
+    partial = None if "全年" in own_clause else _PARTIAL_CUE.search(local)
     if partial:
         return "partial_period", f"a part of the year ({partial.group()}), not the whole of {year}"
     expression_start = position - len(_prefix_of(row))

@@ -145,9 +145,10 @@ def _candidates(lines: list[str], body: list[str], table: DivisionTable) -> dict
             for division in names[match.group()]:
                 best, count, where = found.get(division.code, (0, 0, ""))
                 found[division.code] = (max(best, score), count + 1, where if best >= score else phrase)
-        if _NATION_CONTEXT.search(line):
-            best, count, _ = found.get(NATION_CODE, (0, 0, ""))
-            found[NATION_CODE] = (3, count + 1, _NATION_CONTEXT.search(line).group())  # type: ignore[union-attr]
+        nation = _NATION_CONTEXT.search(line)
+        if nation:
+            _, count, where = found.get(NATION_CODE, (0, 0, ""))
+            found[NATION_CODE] = (3, count + 1, where or f"«{nation.group()}»")
     return found
 
 
@@ -333,9 +334,10 @@ def _years(inferred: Inferred, mapped: MappedText, head: list[str], title: str, 
         inferred.year_of_report = inferred.year_of_report or session[0]
     if not readings:
         body = [line for line in lines if line not in head][:5]
-        opening = next((m for line in body for m in [_OPENING_YEAR.match(line)] if m), None)
+        opening = next(((m, line) for line in body for m in [_OPENING_YEAR.match(line)] if m), None)
         if opening:
-            readings.append((int(opening.group(1)), f"the opening «{opening.group()}»"))
+            first_clause = re.split(r"[，,。]", opening[1])[0]
+            readings.append((int(opening[0].group(1)), f"the opening «{first_clause}»"))
     if overrides.year_reviewed is not None:
         inferred.year_reviewed = overrides.year_reviewed
         inferred.evidence["year_reviewed"] = "--year-reviewed"

@@ -394,3 +394,13 @@ def test_the_table_is_regenerated_from_the_wheel_byte_for_byte(tmp_path: Path) -
     for name in (divisions.DIVISIONS_CSV, divisions.PROVENANCE_FILE):
         assert (tmp_path / name).read_bytes() == (divisions.DIVISIONS_DIR / name).read_bytes(), name
     shutil.rmtree(tmp_path)
+
+
+@needs_corpus
+def test_two_places_of_one_english_name_get_two_ids(tmp_path: Path) -> None:
+    # 福州市 (Fujian's capital) and 抚州市 (Jiangxi) are both Fuzhou: the second takes its province's name.
+    fuzhou = _run(CORPUS / "政府工作报告-主要城市/福州市/2021.md", "--reports-dir", tmp_path)
+    fuzhou_jiangxi = _run(CORPUS / "政府工作报告-其他地市/抚州市/2021.md", "--reports-dir", tmp_path)
+    assert (fuzhou.code, fuzhou_jiangxi.code) == (0, 0), fuzhou_jiangxi.err
+    assert registry.load_report(tmp_path / "fuzhou-2021").meta.division_code == "350100"
+    assert registry.load_report(tmp_path / "fuzhou-jiangxi-2021").meta.division_code == "361000"

@@ -129,6 +129,9 @@ def _metadata_text(inferred: Inferred, text_file: str, sha256: str, source_name:
 def _check(inferred: Inferred, reports_dir: Path) -> list[str]:
     """Problems of the readings taken together: an id that is taken or not a folder name, a level that misfits."""
     problems = []
+    if (reports_dir / inferred.report_id).exists():
+        free = [i for i in inferred.alternative_ids if not (reports_dir / i).exists()]
+        inferred.report_id = free[0] if free else inferred.report_id
     if not _REPORT_ID.match(inferred.report_id):
         problems.append(f"{inferred.report_id!r} cannot name a folder: give --id (lowercase letters, digits, -)")
     elif (reports_dir / inferred.report_id).exists():

@@ -53,14 +53,14 @@ _FILLER_WORD_LIST = """
     迈上 至 到 从 不到 和 及 与 约 近 逆势 稳定在 保持 总计 共计 合计 实有 新登记 新认定 净增 以上 左右 余 多
     的 年均 年 已 预计 全市 全省 全区 全县 全国 全州 全盟 全旗 本市 本省 我市 我省 我区 我县 我国 其中 继续
     稳步 力争 目标 预期 可 以 内 实际 名义 按可比价格计算 初步核算 上半年 下半年 前三季度 季度 月 月份 末 底
-    期间 以来 五年 十三五 时期
+    期间 以来 五年 十三五 时期 全体 全社会 全口径 地方 财政 在册 培育 认定 国家 国家级 省级 市级
 """
 _FILLER_WORDS: tuple[str, ...] = tuple(sorted(set(_FILLER_WORD_LIST.split()), key=len, reverse=True))
 _NUMBER = re.compile(r"[0-9０-９.．%％]+|[〇零一二三四五六七八九十百千万亿两]+")
 _CJK_OR_LETTER = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _SENTENCE_END = "。；;！？!?\n"
 #: Words of new units: a stock alias with one of them names the year's flow.
-_FLOW_CUE = re.compile(r"新增|新登记|新认定|新培育|净增|新设立|新注册|新发展")
+_FLOW_CUE = re.compile(r"新增|新登记|认定|培育|净增|新设立|新注册|新发展|增加(?!到|至)")
 _STOCK_CUE = re.compile(r"总数|总量|实有|存量")
 _LEVEL_REACHED = re.compile(r"达|突破|超过|跃升|升至|增加到|提高到|增至|迈上|首破")
 #: Words of a target: in the paragraph before the number (今年…主要预期目标为：A；B；C) or in its sentence (力争).
@@ -71,7 +71,7 @@ _PARTIAL_CUE = re.compile(
     r"|截至(?:[1-9]|1[01]|[一二三四五六七八九十]|十一)月|(?<![0-9])(?:[1-9]|1[01])月(?:末|底|份)"
 )
 #: Words of several years: in the clauses from the subject to the number (年均, 累计), or in the sentence.
-_LOCAL_MULTI_YEAR_CUE = re.compile(r"年均|累计")
+_LOCAL_MULTI_YEAR_CUE = re.compile(r"年均|(?<!全年)累计")  # 全年累计: the sum of the year itself
 _MULTI_YEAR_CUE = re.compile(r"五年|十三五|以来|(?:19|20)\d\d\s*[—\-－~～至到]\s*(?:(?:19|20)\d\d)年|期间|时期")
 _START_OF_PERIOD = re.compile(r"从(?:不到|近|约|超过)?$")
 #: A line that opens a five-year review, and one that opens the review of the year.
@@ -81,7 +81,7 @@ _NUMERALS = "一二三四五六七八九十"
 _HEADING = re.compile(f"^(?:[{_NUMERALS}]+、|（[{_NUMERALS}]+）|第[{_NUMERALS}]+(?:部分|章))")
 #: Words of a part of the territory (a zone, the central city): its figure is not the entity's.
 _SUB_AREA_WORDS = re.compile(
-    r"中心城区|主城区|城区|市区|新区|开发区|高新区|经开区|港区|示范区|自贸区|试验区|片区|园区|县域"
+    r"中心城区|主城区|城区|市区|新区|开发区|高新区|经开区|港区|示范区|自贸区|试验区|综保区|保税区|片区|园区|县域"
 )
 _LEVEL_CHARS = "省市区县州盟旗国"
 
@@ -298,6 +298,24 @@ def _find_subject(text: str, vocabulary: Vocabulary, expression_start: int) -> _
     return None
 
 
+def _stands_alone(subject: _Subject) -> bool:
+    """Whether the alias is the subject, not part of a longer name (海洋生产总值, 脱贫群众人均可支配收入)."""
+    tail = subject.prefix.rstrip()
+    for _ in range(3):
+        word = next((w for w in _FILLER_WORDS if tail.endswith(w)), "")
+        if not word:
+            break
+        tail = tail[: -len(word)]
+    last = tail[-1:]
+    return not _CJK_OR_LETTER.match(last) or last in _LEVEL_CHARS
+
+
+def _lost_fall(text: str, expression_start: int, value: float) -> bool:
+    """A fall printed apart from its number (下降 46.7%): the annotator read it as a rise, so the row is not placed."""
+    before = text[max(0, expression_start - 6) : expression_start]
+    return value > 0 and bool(re.search(r"(下降|减少|降低|回落|下跌)\s+$", before))
+
+
 def _indicator_of(
     subject: _Subject, group: str, unit: str, vocabulary: Vocabulary
 ) -> tuple[Alias, IndicatorInfo] | None:
@@ -306,9 +324,11 @@ def _indicator_of(
     if alias is None:
         return None
     indicator = vocabulary.indicators[alias.indicator]
-    # 新增“四上”企业226家、高新技术企业229家: a word of new units anywhere before in the clause governs its list.
+    # 新增“四上”企业226家、高新技术企业229家: a word of new units anywhere before in the clause governs its list;
+    # 较2015年净增330户、达586户: but not past a number (586 is the stock).
+    last_verb = re.split(r"[0-9０-９]", subject.between)[-1]
     stock_cue = _STOCK_CUE.search(subject.between)
-    flow_cue = _FLOW_CUE.search(subject.prefix + subject.between)
+    flow_cue = _FLOW_CUE.search(subject.prefix + subject.between if last_verb == subject.between else last_verb)
     if indicator.measure == "stock" and flow_cue and not stock_cue and f"new_{indicator.code}" in vocabulary.indicators:
         indicator = vocabulary.indicators[f"new_{indicator.code}"]
     elif indicator.code.startswith("new_") and stock_cue:
@@ -348,15 +368,19 @@ def _trap(
     multi = _LOCAL_MULTI_YEAR_CUE.search(local) or _MULTI_YEAR_CUE.search(before)
     if multi:
         return "multi_year", f"a figure of several years ({multi.group()}), not the value of {year}"
-    for match in re.finditer(r"([比较是与])?((?:19|20)\d\d)年(?!以来)", before):
+    # A level is dated by a year of its own clause only (比2010年翻一番，人均地区生产总值突破1.5万美元: 2020's level).
+    dated = before if row["kind"] in ("growth_rate", "change") else own_clause
+    for match in re.finditer(r"([比较是与])?((?:19|20)\d\d)年(?!以来)", dated):
         earlier = int(match.group(2))
+        if re.search("到|至|达", dated[match.end() :]):
+            continue  # 从2015年的25404元增加到37202元, 较2015年净增330户、达586户: the value reached is the year's
         if match.group(1) in ("比", "较") and earlier < year - 1:
             return "multi_year", f"a change since {earlier} (比{earlier}年), not the change of {year}"
         if not match.group(1) and earlier < year:
             return "multi_year", f"a figure of {earlier}, not of {year}"
     explicit_year = re.search(f"{year}年(?!以来)", before)
     in_five_years = frame == "multi" and not explicit_year and indicator.measure in ("growth", "flow")
-    if in_five_years and not _LEVEL_REACHED.search(subject.between):
+    if in_five_years and not _LEVEL_REACHED.search(subject.between + _prefix_of(row)):
         return "multi_year", f"printed in the five-year review: a total or average of five years, not of {year}"
     other = place.other_area(subject.prefix)
     if other:
@@ -420,6 +444,9 @@ def draft_figures(
             draft.unplaced += 1
             continue
         alias, indicator = found
+        if not _stands_alone(subject) or _lost_fall(text, position - len(prefix), float(row["value"])):
+            draft.unplaced += 1
+            continue
         frame = frames[int(np.searchsorted(line_starts, position, side="right")) - 1]
         category, reason = _trap(text, row, position, subject, indicator, frame, year, place)
         end = position + len(token) + len(str(row["unit_as_printed"]))

@@ -71,6 +71,8 @@ class Inferred:
     published_as_printed: str = ""
     source_url: str = ""
     report_id: str = ""
+    #: Ids to use instead when ``report_id`` is taken by another text (福州 and 抚州 are both Fuzhou).
+    alternative_ids: tuple[str, ...] = ()
     #: Where each reading comes from (field -> a short phrase with the words of the text).
     evidence: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -379,6 +381,11 @@ def infer_metadata(raw: str, mapped: MappedText, overrides: Overrides, table: Di
         # As the corpus names them: zhengzhou-2021 (the report of 2021), china-2020-communique (of the year 2020).
         year = inferred.year_reviewed if communique else inferred.year_of_report
         inferred.report_id = f"{name}-{year}-communique" if communique else f"{name}-{year}"
+        province = next((d for d in table.ancestors(inferred.division_code) if d.level == "province"), None)
+        if province is not None and not communique:  # fuzhou-jiangxi-2021 beside fuzhou-2021 (Fujian's capital)
+            inferred.alternative_ids = (f"{name}-{slug(province.name_en)}-{year}",)
+        elif inferred.level == "province" and not communique:  # jilin-province-2021 beside jilin-2021 (the city)
+            inferred.alternative_ids = (f"{name}-province-{year}",)
     elif not inferred.problems:
         inferred.problems.append("cannot build a report id: give --id")
     return inferred

@@ -347,6 +347,10 @@ def test_flags_override_what_the_text_says(tmp_path: Path) -> None:
     assert run.err.endswith("jinshui-test already holds another text: give another --id\n")
     assert run.code == 2
     assert sorted(p.name for p in reports.iterdir()) == ["jinshui-test"]
+    run = _run(edited, "--division-code", "410105", "--year-reviewed", "2019", "--id", "y", "--reports-dir", reports)
+    assert run.code == 0, run.err
+    assert registry.load_report(reports / "y").meta.year_reviewed == 2019
+    assert "year reviewed: 2019, read from --year-reviewed" in run.out
 
 
 def test_a_municipality_is_a_province_with_city_rank() -> None:

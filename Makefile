@@ -39,10 +39,12 @@ git-filter: $(STAMP)
 # Bytecode is compiled for the project only (below): site-packages compiles itself on first import, and
 # compiling all of it ahead would cost more than the modules a run imports.
 UV_TOOLS := .venv-tools
+# INSTALLER=pip forces the pip way (benchmarks/setup_benchmark.py compares the two).
+INSTALLER ?= auto
 $(STAMP): pyproject.toml constraints.txt
 	@uv="$$(command -v uv || true)"; \
-	if [ -z "$$uv" ] && [ -x $(UV_TOOLS)/bin/uv ]; then uv=$(UV_TOOLS)/bin/uv; fi; \
-	if [ -z "$$uv" ] && $(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(UV_TOOLS) uv \
+	if [ "$(INSTALLER)" = pip ]; then uv=; elif [ -z "$$uv" ] && [ -x $(UV_TOOLS)/bin/uv ]; then uv=$(UV_TOOLS)/bin/uv; fi; \
+	if [ -z "$$uv" ] && [ "$(INSTALLER)" != pip ] && $(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(UV_TOOLS) uv \
 	     >/dev/null 2>&1 && [ -x $(UV_TOOLS)/bin/uv ]; then uv=$(UV_TOOLS)/bin/uv; fi; \
 	if [ -n "$$uv" ]; then \
 	  echo "setting up $(VENV) with uv ($$uv)"; \

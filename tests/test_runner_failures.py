@@ -24,7 +24,7 @@ from collections_helper import PARAMETERS
 from collections_helper import write_notebook as _notebook
 
 from helpers import paths
-from helpers.publish import batch, cli, staging
+from helpers.publish import batch, cli, pool, staging
 from helpers.sources import registry
 
 pytestmark = pytest.mark.xdist_group("batch")
@@ -606,13 +606,13 @@ def test_a_run_that_fails_after_its_notebooks_stops_its_workers_once(
     output, before = published
     _notebook(good, "a_good", 'raise RuntimeError("the environment is broken")')
     calls: list[dict[str, object]] = []
-    shutdown = batch.ProcessPoolExecutor.shutdown
+    shutdown = pool.ProcessPoolExecutor.shutdown
 
-    def counted(self: batch.ProcessPoolExecutor, *args: object, **kwargs: object) -> None:
+    def counted(self: pool.ProcessPoolExecutor, *args: object, **kwargs: object) -> None:
         calls.append(kwargs)
         shutdown(self, *args, **kwargs)
 
-    monkeypatch.setattr(batch.ProcessPoolExecutor, "shutdown", counted)
+    monkeypatch.setattr(pool.ProcessPoolExecutor, "shutdown", counted)
     with pytest.raises(batch.RunError, match=r"every notebook failed"):
         batch.run(output, notebooks_dir=good, overrides=EN, progress=False)
     assert calls == [{"cancel_futures": False}]  # one stop: the one begun after the notebooks, awaited on error

@@ -101,37 +101,101 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _annotate(args: argparse.Namespace) -> int:
-    """``jinshui-report annotate``: one text to a CSV, or every report of the corpus to its annotations.csv."""
-    from helpers.sources.annotate import annotate_file, write_annotations, write_corpus_annotations
-    from helpers.sources.registry import ReportFolderError
-    from helpers.sources.text import TextEncodingError
+def _check_annotate_arguments(args: argparse.Namespace) -> None:
+    """Refuse, in one line each, what ``annotate`` cannot work on, before anything is read or written."""
+    from helpers.sources.annotate import allowed_years
 
-    try:
-        if args.corpus:
-            for path in write_corpus_annotations():
-                print(path)
-            return 0
-        if args.text_file is None:
-            raise UsageError("annotate needs a TEXT_FILE (or --corpus)")
-        if not args.text_file.is_file():
-            raise UsageError(f"no such file: {args.text_file}")
-        frame = annotate_file(
-            args.text_file, encoding=args.encoding, year=args.year, join_page_breaks=args.join_page_breaks
+    years = allowed_years()
+    if args.year is not None and args.year not in years:
+        raise UsageError(
+            f"--year {args.year} is not a year a report can review; give one from {years[0]} to {years[-1]}"
         )
-        if args.output is None:
-            write_annotations(frame, sys.stdout)
-        else:
-            write_annotations(frame, args.output)
-            quantities = int(frame["is_quantity"].sum())
-            print(f"{len(frame)} mentions ({quantities} quantities) written to {args.output}", file=sys.stderr)
-    except (UsageError, TextEncodingError, ReportFolderError) as error:
-        print(f"jinshui-report: error: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"jinshui-report: error: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
-        return 2
+    if args.text_file is None:
+        raise UsageError("annotate needs a TEXT_FILE (or --corpus)")
+    if args.text_file.is_dir():
+        raise UsageError(
+            f"{args.text_file} is a folder; give a report text file (or --corpus for every report in data/reports)"
+        )
+    if not args.text_file.exists():
+        raise UsageError(f"no such file: {args.text_file}")
+    if not args.text_file.is_file():
+        raise UsageError(f"{args.text_file} is not a regular file; give a report text file")
+    if args.output is not None and args.output.is_dir():
+        raise UsageError(f"-o {args.output} is a folder; give the path of the CSV to write")
+
+
+def _output_state(path: Path) -> tuple[int, int] | None:
+    """What identifies a file's current content cheaply (inode, modification time), or None if absent."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_ino, status.st_mtime_ns
+
+
+def _annotate(args: argparse.Namespace) -> int:
+    """``jinshui-report annotate``: one text to a CSV, or every report of the corpus to its annotations.csv.
+
+    Ctrl-C, SIGTERM and SIGHUP (raised as KeyboardInterrupt by :func:`main`'s handlers, as for ``run``) end
+    it with one line and exit 130; the CSV is written by renaming a complete file, so an interrupted command
+    leaves the previous one as it was, and the line says whether the rename had happened.
+    """
+    output_before = _output_state(args.output) if args.output is not None else None
+    writing_to_stdout = False
+    try:
+        from helpers.sources.annotate import (
+            EmptyTextError,
+            annotate_file,
+            write_annotations,
+            write_corpus_annotations,
+        )
+        from helpers.sources.registry import ReportFolderError
+        from helpers.sources.text import TextEncodingError
+
+        try:
+            if args.corpus:
+                for path in write_corpus_annotations():
+                    print(path)
+                return 0
+            _check_annotate_arguments(args)
+            frame = annotate_file(
+                args.text_file, encoding=args.encoding, year=args.year, join_page_breaks=args.join_page_breaks
+            )
+            if args.output is None:
+                writing_to_stdout = True
+                write_annotations(frame, sys.stdout)
+            else:
+                write_annotations(frame, args.output)
+                quantities = int(frame["is_quantity"].sum())
+                print(f"{len(frame)} mentions ({quantities} quantities) written to {args.output}", file=sys.stderr)
+        except (UsageError, TextEncodingError, ReportFolderError, EmptyTextError) as error:
+            print(f"jinshui-report: error: {error}", file=sys.stderr)
+            return 2
+        except OSError as error:
+            reading = args.text_file is not None and error.filename == str(args.text_file)
+            action = f"read {args.text_file}" if reading else f"write {args.output or 'to standard output'}"
+            print(f"jinshui-report: error: cannot {action}: {error.strerror or error}", file=sys.stderr)
+            return 2
+    except KeyboardInterrupt:
+        print(_annotate_interrupted(args, output_before, writing_to_stdout), file=sys.stderr)
+        return 130
     return 0
+
+
+def _annotate_interrupted(args: argparse.Namespace, output_before: tuple[int, int] | None, to_stdout: bool) -> str:
+    """The one line an interrupted ``annotate`` ends with: what became of its output."""
+    # A terminal has echoed ^C where the cursor was: start the line afresh there, not in a pipe or a log.
+    start = "\n" if sys.stderr.isatty() else ""
+    if args.corpus:
+        return f"{start}jinshui-report: interrupted; each annotations.csv is either rewritten whole or unchanged"
+    if args.output is None:
+        detail = "the CSV on standard output may be incomplete" if to_stdout else "nothing was written"
+        return f"{start}jinshui-report: interrupted; {detail}"
+    if _output_state(args.output) != output_before:
+        return f"{start}jinshui-report: interrupted after {args.output} was written (whole)"
+    if output_before is None:
+        return f"{start}jinshui-report: interrupted; {args.output} was not written"
+    return f"{start}jinshui-report: interrupted; {args.output} is unchanged"
 
 
 def _error(message: str) -> None:

@@ -128,45 +128,47 @@ def execute(
 
     outcomes: dict[str, Outcome] = {}
     bar = tqdm(total=len(ordered), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-    pending, suspects = list(ordered), []
-    first_round, size, broken_pool = True, running.count, False
-    while pending or suspects:
-        wanted = 1 if suspects else running.count
-        if broken_pool or wanted != size:
-            running.renew(wanted)
-            size, broken_pool = wanted, False
-        alone = bool(suspects)
-        round_jobs = [suspects.pop(0)] if alone else pending
-        futures = {
-            running.pool.submit(
-                execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout
-            ): job
-            for job in round_jobs
-        }
-        if first_round:
-            meanwhile()  # if it raises, leaving _workers kills the workers and cancels what they had not begun
-            first_round = False
-        broken: list[Job] = []
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:
-                broken.append(job)
-                continue
-            outcomes[outcome.stem] = outcome
-            bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
-            bar.update()
-        broken_pool = bool(broken)
-        flying = in_flight(running.run_dir)
-        if not alone:
-            suspects = [job for job in broken if job.stem in flying]
-            pending = [job for job in broken if job.stem not in flying]
-        elif broken:  # it ran alone and its worker died again: it is the cause
-            outcomes[broken[0].stem] = _worker_died(broken[0], staging)
-            bar.set_postfix_str(f"{broken[0].stem} failed")
-            bar.update()
-    bar.close()
+    try:
+        pending, suspects = list(ordered), []
+        first_round, size, broken_pool = True, running.count, False
+        while pending or suspects:
+            wanted = 1 if suspects else running.count
+            if broken_pool or wanted != size:
+                running.renew(wanted)
+                size, broken_pool = wanted, False
+            alone = bool(suspects)
+            round_jobs = [suspects.pop(0)] if alone else pending
+            futures = {
+                running.pool.submit(
+                    execute_one, job, str(staging), show_code, page_metadata(job.parameters, started), timeout
+                ): job
+                for job in round_jobs
+            }
+            if first_round:
+                meanwhile()  # if it raises, leaving _workers kills the workers and cancels what they had not begun
+                first_round = False
+            broken: list[Job] = []
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    broken.append(job)
+                    continue
+                outcomes[outcome.stem] = outcome
+                bar.set_postfix_str(f"{outcome.stem} {outcome.status}")
+                bar.update()
+            broken_pool = bool(broken)
+            flying = in_flight(running.run_dir)
+            if not alone:
+                suspects = [job for job in broken if job.stem in flying]
+                pending = [job for job in broken if job.stem not in flying]
+            elif broken:  # it ran alone and its worker died again: it is the cause
+                outcomes[broken[0].stem] = _worker_died(broken[0], staging)
+                bar.set_postfix_str(f"{broken[0].stem} failed")
+                bar.update()
+    finally:  # closed before a message about an interrupt is printed, so that the message ends the output
+        bar.close()
     return outcomes
 
 

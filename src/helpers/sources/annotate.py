@@ -12,9 +12,14 @@ hand-labelled mentions (``python -m helpers.sources.annotation_eval``).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import math
+import os
 import re
-from dataclasses import asdict, dataclass
+import tempfile
+from bisect import bisect_left
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -39,7 +44,7 @@ from helpers.sources.numbers import (
 )
 from helpers.sources.registry import ReportSource, all_reports
 from helpers.sources.sections import section_of_lines
-from helpers.sources.text import MappedText, clause_at, normalize, read_text_file
+from helpers.sources.text import MappedText, clause_at, front_matter, normalize, read_text_file
 
 ANNOTATION_COLUMNS: tuple[str, ...] = (
     "start",
@@ -62,6 +67,7 @@ ANNOTATION_COLUMNS: tuple[str, ...] = (
 _EXTRA_COUNTERS = "张头棵株支枚部场册种类份例起宗栋轮单周列"
 _QUALIFIER_PREFIXES = sorted(PREFIX_QUALIFIERS, key=len, reverse=True)
 _DIRECTIONS = sorted(DIRECTION_WORDS, key=len, reverse=True)
+_LONGEST_MAGNITUDE = max(map(len, MAGNITUDES))
 #: Characters that end a clause: what follows 以上 in a quantity (50%以上。), unlike a threshold (亿元以上项目).
 _CLAUSE_END = set(",，。；;：:！？、）)”\n|")
 #: Words in which a numeral character means no number (一般, 统一, 进一步 …).
@@ -175,8 +181,11 @@ def _read_expression(text: str, mention: Mention) -> _Expression:
         if text[position : position + 1] in INFIX_QUALIFIERS:
             qualifiers.append(INFIX_QUALIFIERS[text[position]])
             position += 1
-        multiplier, rest = split_magnitude(text[position:])
-        position = len(text) - len(rest)
+        # Only the few characters a magnitude word can take: a slice of the rest of the text, for each
+        # mention, made annotating quadratic in the text's length.
+        window = text[position : position + _LONGEST_MAGNITUDE]
+        multiplier, rest = split_magnitude(window)
+        position += len(window) - len(rest)
         if text[position : position + 1] in INFIX_QUALIFIERS:
             qualifiers.append(INFIX_QUALIFIERS[text[position]])
             position += 1
@@ -358,6 +367,7 @@ def annotate_text(mapped: MappedText, *, year: int | None = None) -> pd.DataFram
     """Annotate every mention of a normalized text; offsets refer to the text it was normalized from."""
     text = mapped.text
     sections = section_of_lines(text, year)
+    newlines = [match.start() for match in re.finditer("\n", text)]  # a mention's line: newlines before it
     rows: list[Annotation] = []
     previous: tuple[Mention, _Expression] | None = None
     for mention in extract_mentions(text):
@@ -382,12 +392,13 @@ def annotate_text(mapped: MappedText, *, year: int | None = None) -> pd.DataFram
                 unit_as_printed=expression.unit_as_printed,
                 qualifier=qualifier,
                 kind=_kind(text, mention, unit, reason, sign_word if expression.sign else ""),
-                section=sections[text.count("\n", 0, mention.start)],
+                section=sections[bisect_left(newlines, mention.start)],
                 quote=mention.clause,
             )
         )
-    frame = pd.DataFrame([asdict(row) for row in rows], columns=list(ANNOTATION_COLUMNS))
-    return _apply_table_headers(text, mapped, frame)
+    _apply_table_headers(text, mapped, rows)
+    # vars, not dataclasses.asdict: the fields are plain values, and asdict deep-copies every one of them.
+    return pd.DataFrame([vars(row) for row in rows], columns=list(ANNOTATION_COLUMNS))
 
 
 def _value(mention: Mention, expression: _Expression, reason: str, year: int | None) -> tuple[float | None, str, str]:
@@ -416,10 +427,14 @@ def _value(mention: Mention, expression: _Expression, reason: str, year: int | N
 _TABLE_UNIT = re.compile(r"[（(]([^）)]+)[）)]")
 
 
-def _apply_table_headers(text: str, mapped: MappedText, frame: pd.DataFrame) -> pd.DataFrame:
+def _apply_table_headers(text: str, mapped: MappedText, rows: list[Annotation]) -> None:
     """In Markdown tables, read a cell's unit from its column header (比上年增长（%）) or a 单位 column."""
-    if frame.empty or "|" not in text:
-        return frame
+    if not rows or "|" not in text:
+        return
+    # Each table cell finds its mentions by offset in one dictionary, not by a search of every row.
+    by_start: dict[int, list[Annotation]] = {}
+    for row in rows:
+        by_start.setdefault(row.start, []).append(row)
     lines = text.split("\n")
     offsets = [0]
     for line in lines:
@@ -433,12 +448,16 @@ def _apply_table_headers(text: str, mapped: MappedText, frame: pd.DataFrame) -> 
         if not header:
             header = cells
             continue
-        _annotate_row(frame, mapped, offsets[index], line, cells, header)
-    return frame
+        _annotate_row(by_start, mapped, offsets[index], line, cells, header)
 
 
 def _annotate_row(
-    frame: pd.DataFrame, mapped: MappedText, line_start: int, line: str, cells: list[str], header: list[str]
+    by_start: dict[int, list[Annotation]],
+    mapped: MappedText,
+    line_start: int,
+    line: str,
+    cells: list[str],
+    header: list[str],
 ) -> None:
     """Set unit, value and kind of the numbers in one table row from the header of their column."""
     unit_column = header.index("单位") if "单位" in header else -1
@@ -449,22 +468,16 @@ def _annotate_row(
         cell = raw_cell.strip()
         if column == unit_column:  # 万吨, 亿元: a unit, not a number of its own
             sources = {mapped.origin[i] for i in range(cell_start, min(position, len(mapped.origin)))}
-            for row in frame.index[frame["start"].isin(sources)]:
-                frame.loc[row, ["is_quantity", "reason", "value", "unit", "qualifier", "kind"]] = [
-                    False,
-                    "unit column of a table",
-                    None,
-                    "",
-                    "",
-                    "",
-                ]
+            for source in sources:
+                for row in by_start.get(source, ()):
+                    row.is_quantity, row.reason, row.value = False, "unit column of a table", None
+                    row.unit = row.qualifier = row.kind = ""
             continue
         if column >= len(header) or not re.fullmatch(r"-?[0-9.]+", cell):
             continue
         token_start = cell_start + raw_cell.index(cell) + (1 if cell.startswith("-") else 0)
-        source_start = mapped.origin[token_start]
-        match = frame.index[frame["start"] == source_start]
-        if match.empty:
+        matches = by_start.get(mapped.origin[token_start])
+        if not matches:
             continue
         name = header[column]
         printed = _TABLE_UNIT.search(name)
@@ -472,22 +485,50 @@ def _annotate_row(
         multiplier, rest = split_magnitude(unit_text)
         unit = "percent" if unit_text in ("%", "％") else UNIT_WORDS.get(rest, "other" if unit_text else "")
         number = float(cell)
-        row = match[0]
-        frame.at[row, "is_quantity"] = True
-        frame.at[row, "reason"] = ""
-        frame.at[row, "unit"] = unit
-        frame.at[row, "unit_as_printed"] = unit_text
-        frame.at[row, "value"] = number if unit in ("percent", "percentage_points") else number * multiplier
-        frame.at[row, "qualifier"] = "exact"
-        frame.at[row, "kind"] = "growth_rate" if re.search("增长|增速", name) else "level"
+        row = matches[0]
+        row.is_quantity = True
+        row.reason = ""
+        row.unit = unit
+        row.unit_as_printed = unit_text
+        row.value = number if unit in ("percent", "percentage_points") else number * multiplier
+        row.qualifier = "exact"
+        row.kind = "growth_rate" if re.search("增长|增速", name) else "level"
+
+
+#: The first year a report can review: the People's Republic's first.
+FIRST_YEAR = 1949
+
+
+def allowed_years() -> range:
+    """The years a report can review: 1949 to next year (this year's report may be dated early next year)."""
+    return range(FIRST_YEAR, dt.date.today().year + 2)
+
+
+class EmptyTextError(ValueError):
+    """A report file with no text to annotate (empty, or only front matter or markup); the message says which."""
+
+
+def _why_no_text(raw: str) -> str:
+    """What a file whose normalized text is empty holds instead."""
+    if not raw.strip(" \t\r\n\u3000\xa0\ufeff"):
+        return "the file is empty"
+    if front_matter(raw):
+        return "only YAML front matter, no text after it"
+    return "only markup (images, rules, emphasis marks), no words"
 
 
 def annotate_file(
     path: Path, *, encoding: str = "utf-8", year: int | None = None, join_page_breaks: bool = False
 ) -> pd.DataFrame:
-    """Annotate a report file; offsets refer to ``open(path, encoding=encoding).read()``."""
+    """Annotate a report file; offsets refer to ``open(path, encoding=encoding).read()``.
+
+    A file with no text (empty, only front matter or markup) raises :class:`EmptyTextError`.
+    """
     raw = read_text_file(path, encoding)
-    return annotate_text(normalize(raw, join_page_breaks=join_page_breaks), year=year)
+    mapped = normalize(raw, join_page_breaks=join_page_breaks)
+    if not mapped.text.strip():
+        raise EmptyTextError(f"{path}: {_why_no_text(raw)}; annotate needs a report's text")
+    return annotate_text(mapped, year=year)
 
 
 def annotate_report(report: ReportSource) -> pd.DataFrame:
@@ -510,15 +551,34 @@ def annotations_csv(frame: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
+def _new_file_mode() -> int:
+    """The mode a new file gets under the current umask (0644 under the usual 022)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_annotations(frame: pd.DataFrame, target: Path | TextIO) -> None:
-    """Write annotations as UTF-8 CSV to a path (atomically) or to an open text stream."""
+    """Write annotations as UTF-8 CSV to a path or to an open text stream.
+
+    A path is written atomically: a temporary file of its own beside it, renamed over it once complete, and
+    removed if anything (Ctrl-C too) stops it first; the old file stays byte for byte until the rename.
+    """
     content = annotations_csv(frame)
-    if isinstance(target, Path):
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_text(content, encoding="utf-8")
-        temporary.replace(target)
-    else:
+    if not isinstance(target, Path):
         target.write(content)
+        return
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            os.fchmod(stream.fileno(), _new_file_mode())  # mkstemp makes 0600; the CSV is for readers, as before
+            stream.write(content)
+        temporary.replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
 
 
 def write_corpus_annotations(corpus_dir: Path | None = None) -> list[Path]:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from collections.abc import Callable
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +27,7 @@ _PARAGRAPH_END = tuple("。！？；：”」)）")
 _SENTENCE_MARKS = re.compile(r"[,，。；、]")
 #: Characters that bound a "natural clause" for quoting.
 CLAUSE_DELIMITERS = ",，。；;！？\n"
+_CLAUSE_DELIMITER = re.compile(f"[{re.escape(CLAUSE_DELIMITERS)}]")
 #: Whitespace stripped around lines: ASCII, the full-width space used for indentation, no-break space.
 _LINE_SPACE = " \t\u3000\xa0"
 
@@ -213,16 +216,19 @@ def normalize(raw: str, *, join_page_breaks: bool = False) -> MappedText:
     if not join_page_breaks:
         return MappedText.join(paragraphs, "\n")
     merged: list[MappedText] = []
-    carry: MappedText | None = None
+    # The paragraphs cut so far, joined once their last piece comes: joining at each cut copied the pieces
+    # again for every one that followed (quadratic in a text whose paragraphs all lack end punctuation).
+    pending: list[MappedText] = []
+    pending_marks = False  # whether the pieces so far have sentence punctuation (as the joined text would)
     for paragraph in paragraphs:
-        current = MappedText.join([carry, paragraph]) if carry else paragraph
-        if _is_cut_by_page_break(current.text):
-            carry = current
-            continue
-        merged.append(current)
-        carry = None
-    if carry:
-        merged.append(carry)
+        pending.append(paragraph)
+        pending_marks = pending_marks or bool(_SENTENCE_MARKS.search(paragraph.text))
+        if pending_marks and not paragraph.text.endswith(_PARAGRAPH_END):
+            continue  # cut by a page break (see _is_cut_by_page_break): the next paragraph goes on
+        merged.append(MappedText.join(pending) if len(pending) > 1 else paragraph)
+        pending, pending_marks = [], False
+    if pending:
+        merged.append(MappedText.join(pending))
     return MappedText.join(merged, "\n")
 
 
@@ -249,9 +255,29 @@ def normalized_file(path: Path, *, join_page_breaks: bool = False, encoding: str
     return _normalized_file(path.resolve(), stat.st_mtime_ns, stat.st_size, join_page_breaks, encoding)
 
 
+@lru_cache(maxsize=4)
+def _clause_delimiter_positions(text: str) -> Sequence[int]:
+    """Offsets of every clause delimiter in ``text``, ascending: one pass, kept for the text's next mentions.
+
+    Keyed on the string itself (Python keeps a string's hash, and a lookup with the same object compares
+    identities first), so each mention of a text costs two binary searches instead of scans of the text.
+    """
+    return array("q", [match.start() for match in _CLAUSE_DELIMITER.finditer(text)])
+
+
+def _clamp(offset: int, size: int) -> int:
+    """An offset read as ``str.find`` reads its bounds: negative counts from the end, then kept in the text."""
+    if offset < 0:
+        offset += size
+    return min(max(offset, 0), size)
+
+
 def clause_at(text: str, start: int, end: int) -> str:
     """Return the natural clause around ``text[start:end]``: bounded by commas, full stops or newlines."""
-    left = max(text.rfind(d, 0, start) for d in CLAUSE_DELIMITERS) + 1
-    right_candidates = [i for i in (text.find(d, end) for d in CLAUSE_DELIMITERS) if i != -1]
-    right = min(right_candidates) if right_candidates else len(text)
+    positions = _clause_delimiter_positions(text)
+    size = len(text)
+    before = bisect_left(positions, _clamp(start, size))  # delimiters before the mention: positions[:before]
+    left = positions[before - 1] + 1 if before else 0
+    after = bisect_left(positions, _clamp(end, size))  # the first delimiter at or after its end
+    right = positions[after] if after < len(positions) else size
     return text[left:right].strip()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers.sources import registry
+from helpers.sources import divisions, registry
 from helpers.sources.figures import FiguresValidationError
 
 EXPECTED = {
@@ -25,6 +26,16 @@ def test_metadata(report_id: str) -> None:
     assert (meta.level, meta.division_code, meta.entity_zh) == EXPECTED[report_id]
     assert meta.year_reviewed == 2020
     assert "art. 5" in meta.licence
+    assert meta.curation == "reviewed"
+
+
+@pytest.mark.parametrize("report_id", sorted(EXPECTED))
+def test_parent_codes_resolve_in_the_division_table(report_id: str) -> None:
+    # 410105 金水区 -> 410100 郑州市 -> 410000 河南省 -> 100000: the table's own parent chain, nearest first.
+    meta = registry.get_report(report_id).meta
+    table = divisions.load_divisions()
+    assert table.get(meta.division_code).name == meta.entity_zh
+    assert meta.parent_codes == tuple(d.code for d in table.ancestors(meta.division_code))
 
 
 @pytest.mark.parametrize("report_id", sorted(EXPECTED))
@@ -83,13 +94,13 @@ def test_invalid_metadata_lists_every_problem_on_one_line(tmp_path: Path) -> Non
     folder = _copy(tmp_path)
     meta = folder / "report.toml"
     text = meta.read_text(encoding="utf-8")
-    text = text.replace('level = "city"', 'level = "county"').replace("year_reviewed = 2020", 'year_reviewed = "2020"')
+    text = text.replace('level = "city"', 'level = "town"').replace("year_reviewed = 2020", 'year_reviewed = "2020"')
     meta.write_text(text, encoding="utf-8")
     with pytest.raises(registry.ReportFolderError) as info:
         registry.load_report(folder)
     message = str(info.value)
     assert "\n" not in message
-    assert "'level' is 'county'; allowed: district, city, province, nation" in message
+    assert "'level' is 'town'; allowed: district, county, city, province, nation" in message
     assert "'year_reviewed' must be a year, not '2020'" in message
 
 
@@ -98,6 +109,34 @@ def test_a_division_code_must_fit_the_level(tmp_path: Path) -> None:
     meta = folder / "report.toml"
     meta.write_text(meta.read_text(encoding="utf-8").replace('"410100"', '"410105"'), encoding="utf-8")
     with pytest.raises(registry.ReportFolderError, match="'410105' is not the code of a city"):
+        registry.load_report(folder)
+
+
+@pytest.mark.parametrize(
+    ("parents", "message"),
+    [
+        ('["420000", "100000"]', "'420000' is not above '410100' (their first 2 digits differ)"),
+        ('["410000"]', "must end with the nation's code '100000'"),
+        ('["410105", "410000", "100000"]', "'410105' cannot stand above the city '410100'"),
+        ('"410000"', "'parent_codes' must be a list of division codes"),
+    ],
+)
+def test_parent_codes_must_chain_up_to_the_nation(tmp_path: Path, parents: str, message: str) -> None:
+    folder = _copy(tmp_path)
+    meta = folder / "report.toml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace('parent_codes = ["410000", "100000"]', f"parent_codes = {parents}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(registry.ReportFolderError, match=re.escape(message)):
+        registry.load_report(folder)
+
+
+def test_curation_is_draft_or_reviewed(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    meta = folder / "report.toml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"reviewed"', '"final"'), encoding="utf-8")
+    with pytest.raises(registry.ReportFolderError, match="'curation' is 'final'; allowed: draft, reviewed"):
         registry.load_report(folder)
 
 
@@ -132,7 +171,7 @@ def test_a_bad_figure_row_in_a_parent_table_is_reported(tmp_path: Path) -> None:
 def test_the_check_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert registry.main([]) == 0
     out = capsys.readouterr().out
-    assert "zhengzhou-2021: city, " in out
+    assert "zhengzhou-2021: city, reviewed, " in out
     assert out.count("valid") == 4
 
 

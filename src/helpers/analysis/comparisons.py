@@ -353,7 +353,7 @@ def _compare(
             note,
             evidence=evidence,
         )
-    is_growth = indicator.measure == "growth"
+    is_growth = indicator.measure in ("growth", "share")  # both compare as a gap in percentage points
     return Row(
         f"{indicator.code}_{'gap' if is_growth else 'difference'}_vs_{parent.entity}",
         theme,

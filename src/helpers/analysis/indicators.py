@@ -26,7 +26,8 @@ INDICATORS_CSV = "indicators.csv"
 INDICATOR_MAP_CSV = "indicator_map.csv"
 SCOPES_CSV = "scopes.csv"
 #: ``exchange_rate`` converts values between currencies (the year's average rate); it is never compared itself.
-MEASURES: tuple[str, ...] = ("flow", "stock", "growth", "condition", "per_capita", "exchange_rate")
+#: ``share``: a percentage of a whole (urbanization rate, R&D intensity), compared, like a growth, as a gap in points.
+MEASURES: tuple[str, ...] = ("flow", "stock", "growth", "share", "condition", "per_capita", "exchange_rate")
 #: The ``year`` of a mapping row whose figure states no year (a threshold crossed in a five-year review).
 UNKNOWN_YEAR = "unknown"
 REFERENCE_SOURCE = "reference"

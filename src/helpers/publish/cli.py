@@ -1,4 +1,4 @@
-"""``jinshui-report``: the command line (run the notebooks, list them, annotate a report text, check the corpus)."""
+"""``jinshui-report``: the command line (run the notebooks, list them, annotate a report text, add it to the corpus)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,43 @@ def _parser() -> argparse.ArgumentParser:
     annotate_parser.add_argument(
         "--corpus", action="store_true", help="rewrite annotations.csv of every report in data/reports instead"
     )
+    add_parser = commands.add_parser(
+        "add", help="add a report text to data/reports/<id>/ with its metadata, annotations and drafted figures"
+    )
+    add_parser.add_argument("text_file", type=Path, help="the report text (UTF-8), copied byte for byte")
+    add_parser.add_argument("--id", dest="report_id", help="the report's folder name (default: e.g. xuchang-2021)")
+    add_parser.add_argument("--level", choices=("province", "city", "district", "county", "nation"))
+    add_parser.add_argument("--division-code", help="the six-digit code of data/reference/divisions/divisions.csv")
+    add_parser.add_argument("--year-reviewed", type=int, help="the year the report reviews (2020 for a 2021 report)")
+    add_parser.add_argument("--entity", help="the name of the division the report speaks for (许昌市)")
+    add_parser.add_argument(
+        "--reports-dir",
+        type=_folder,
+        default=paths.REPORTS_DATA_DIR,
+        help="the corpus folder (default: data/reports)",
+    )
     return parser
+
+
+def _add(args: argparse.Namespace) -> int:
+    """``jinshui-report add``: print what was inferred and written, or one line per problem (exit 2)."""
+    from helpers.sources.add import AddError, add_report
+    from helpers.sources.infer import Overrides
+
+    overrides = Overrides(args.report_id, args.level, args.division_code, args.year_reviewed, args.entity)
+    try:
+        result = add_report(args.text_file, args.reports_dir, overrides)
+    except AddError as error:
+        for problem in error.problems:
+            print(f"jinshui-report: error: {problem}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        reason = error.strerror or error
+        print(f"jinshui-report: error: cannot write into {args.reports_dir}: {reason}", file=sys.stderr)
+        return 2
+    for line in result.lines:
+        print(line)
+    return 0
 
 
 def _check_annotate_arguments(args: argparse.Namespace) -> None:
@@ -206,6 +242,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     """Run the command the arguments name."""
     if args.command == "annotate":
         return _annotate(args)
+    if args.command == "add":
+        return _add(args)
     try:
         if args.command == "list":
             print(list_notebooks(args.notebooks if hasattr(args, "notebooks") else None))

@@ -34,6 +34,20 @@ KINDS: tuple[str, ...] = ("level", "change", "growth_rate", "share", "ratio", "d
 #: prints no such level (a growth rate may stand alone: reports give many without the level they apply to).
 KINDS_WITH_BASE: tuple[str, ...] = ("change", "share")
 SECTIONS: tuple[str, ...] = ("review", "plan", "other")
+#: Why a number is not a figure: a name (year … standard), or a quantity that is not the year's value of the
+#: entity, as ``jinshui-report add`` drafts them (a target, several years, part of the year, another area).
+EXCLUDED_CATEGORIES: tuple[str, ...] = (
+    "year",
+    "name",
+    "slogan",
+    "word",
+    "threshold",
+    "standard",
+    "target",
+    "multi_year",
+    "partial_period",
+    "other_area",
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +82,7 @@ EXCLUDED_COLUMNS: dict[str, ColumnInfo] = {
     "token": ColumnInfo("The numeric token as the extraction function finds it."),
     "context": ColumnInfo("The word or name the token is part of (十三五, 5G-V2X)."),
     "quote": ColumnInfo("Clause of the normalized text containing the token, verbatim."),
-    "category": ColumnInfo("Why it is not a quantity.", ("year", "name", "slogan", "word", "threshold", "standard")),
+    "category": ColumnInfo("Why it is not a quantity, or not the year's value.", EXCLUDED_CATEGORIES),
     "reason": ColumnInfo("The reason in words."),
 }
 

@@ -28,13 +28,24 @@ EXCLUDED_FILE = "figures_excluded.csv"
 ANNOTATIONS_FILE = "annotations.csv"
 #: The report this project analyses; the others are its comparators.
 SUBJECT_REPORT_ID = "jinshui-2020"
-LEVELS: tuple[str, ...] = ("district", "city", "province", "nation")
+LEVELS: tuple[str, ...] = ("district", "county", "city", "province", "nation")
+#: ``reviewed``: every row checked by hand against the text; ``draft``: written by ``jinshui-report add``.
+CURATIONS: tuple[str, ...] = ("draft", "reviewed")
+NATION_CODE = "100000"
 #: The first digits a division code of each level keeps (GB/T 2260: 41 Henan, 4101 Zhengzhou, 410105 Jinshui).
 _CODE_SHAPES: dict[str, re.Pattern[str]] = {
     "district": re.compile(r"^\d{4}(?!00)\d\d$"),
+    "county": re.compile(r"^\d{4}(?!00)\d\d$"),
     "city": re.compile(r"^\d\d(?!00)\d\d00$"),
     "province": re.compile(r"^\d\d0000$"),
     "nation": re.compile(r"^100000$"),
+}
+#: The levels a parent of each level may have, nearest first (a municipality's district has a province above it).
+_PARENT_LEVELS: dict[str, tuple[str, ...]] = {
+    "district": ("city", "province"),
+    "county": ("city", "province"),
+    "city": ("province",),
+    "province": ("nation",),
 }
 
 
@@ -52,6 +63,8 @@ class ReportMetadata:
     entity_en: str
     level: str
     division_code: str
+    #: The codes of the divisions above, nearest first, ending with the nation's (empty for the nation).
+    parent_codes: tuple[str, ...]
     year_reviewed: int
     published: str
     published_as_printed: str
@@ -63,6 +76,8 @@ class ReportMetadata:
     source_path: str
     licence: str
     join_page_breaks: bool
+    #: ``reviewed`` or ``draft`` (added by ``jinshui-report add``, not yet checked by hand).
+    curation: str
     note: str
 
 
@@ -83,7 +98,7 @@ def _parse_metadata(folder: Path) -> ReportMetadata:
         problems += _value_problems(raw, folder)
     if problems:
         raise ReportFolderError(f"{path}: " + "; ".join(problems))
-    return ReportMetadata(**raw)
+    return ReportMetadata(**{**raw, "parent_codes": tuple(raw["parent_codes"])})
 
 
 def _value_problems(raw: dict[str, object], folder: Path) -> list[str]:
@@ -115,6 +130,49 @@ def _value_problems(raw: dict[str, object], folder: Path) -> list[str]:
         problems.append("'source_commit' must be a 40-digit git commit or empty")
     if not isinstance(raw["join_page_breaks"], bool):
         problems.append("'join_page_breaks' must be true or false")
+    if raw["curation"] not in CURATIONS:
+        problems.append(f"'curation' is {raw['curation']!r}; allowed: {', '.join(CURATIONS)}")
+    problems += parent_code_problems(str(raw["level"]), str(raw["division_code"]), raw["parent_codes"])
+    return problems
+
+
+def code_fits_level(level: str, code: str) -> bool:
+    """Whether a division code has the shape of a code of this level (410105 fits district and county)."""
+    shape = _CODE_SHAPES.get(level)
+    return bool(shape and shape.match(code))
+
+
+def _level_of_code(code: str) -> str:
+    """The highest level whose shape a code fits (410100 -> city), or empty."""
+    for level in ("nation", "province", "city", "district"):
+        if _CODE_SHAPES[level].match(code):
+            return level
+    return ""
+
+
+def parent_code_problems(level: str, code: str, parents: object) -> list[str]:
+    """Check ``parent_codes``: a list of the codes above ``code``, nearest first, each containing the one below."""
+    if not isinstance(parents, list | tuple) or not all(isinstance(p, str) for p in parents):
+        return ["'parent_codes' must be a list of division codes"]
+    if level not in _PARENT_LEVELS:
+        return [] if level != "nation" or not parents else ["'parent_codes' of the nation must be empty"]
+    if not parents or parents[-1] != NATION_CODE:
+        return [f"'parent_codes' must end with the nation's code {NATION_CODE!r}, not {list(parents)!r}"]
+    problems = []
+    below_level, below = level, code
+    for parent in parents[:-1]:
+        parent_level = _level_of_code(parent)
+        if parent_level not in _PARENT_LEVELS.get(below_level, ()):
+            problems.append(f"'parent_codes': {parent!r} cannot stand above the {below_level} {below!r}")
+            break
+        keep = 4 if parent_level == "city" else 2
+        if parent[:keep] != below[:keep]:
+            problems.append(f"'parent_codes': {parent!r} is not above {below!r} (their first {keep} digits differ)")
+            break
+        below_level, below = parent_level, parent
+    else:
+        if below_level != "province":
+            problems.append(f"'parent_codes' must reach a province before the nation; it stops at {below!r}")
     return problems
 
 
@@ -273,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
             for line in unaccounted + double_counted:
                 print(f"{report_id}: coverage: {line}", file=sys.stderr)
             failed = failed or bool(unaccounted or double_counted)
-        print(f"{report_id}: {report.meta.level}, {len(figures)} figures, {len(excluded)} excluded numbers, valid")
+        counts = f"{len(figures)} figures, {len(excluded)} excluded numbers"
+        print(f"{report_id}: {report.meta.level}, {report.meta.curation}, {counts}, valid")
     return 1 if failed else 0
 
 

@@ -1,0 +1,101 @@
+"""The drafted figures of `jinshui-report add` against hand labels: is the year's level and growth right?
+
+The gold sample (data/annotation_gold/corpus_sample.csv: 16 corpus reports, 13 indicators each, labelled by hand
+without the program's output) says per report and indicator what the text states for 2020, or that it states
+nothing. Each report is added into a temporary folder; its drafted figures.csv is read and every (report,
+indicator) pair is classed:
+
+- correct: stated, and drafted with the same value (base units, within 0.5% for rounding of 亿 / 万), or not
+  stated and not drafted;
+- wrong value: stated and drafted with another value (a five-year total or a target taken for the year's level);
+- missed: stated, not drafted;
+- false figure: not stated, but drafted (the dangerous kind: a number that does not exist).
+
+Usage: .venv/bin/python benchmarks/recognizer_accuracy.py CORPUS_DIR  (the folder holding MANIFEST.csv's paths)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "data" / "annotation_gold" / "corpus_sample.csv"
+#: Gold indicator names → the vocabulary's codes (data/indicators/indicators.csv).
+CODES = {
+    "trade": "foreign_trade",
+    "trade_growth": "foreign_trade_growth",
+    "disposable_income": "per_capita_disposable_income",
+    "disposable_income_urban": "urban_per_capita_disposable_income",
+    "disposable_income_growth": "per_capita_disposable_income_growth",
+}
+CLASSES = ("correct", "wrong value", "missed", "false figure")
+
+
+def drafted(text: Path, reports: Path) -> dict[str, float]:
+    """Add one text into ``reports`` and return its drafted figures: indicator code → value in base units."""
+    before = set(reports.iterdir())
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("jinshui-report")), "add", str(text), "--reports-dir", str(reports)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    added = set(reports.iterdir()) - before
+    if result.returncode != 0 or len(added) != 1:
+        print(f"{text}: add failed: {result.stderr.strip()}", file=sys.stderr)
+        return {}
+    with (added.pop() / "figures.csv").open(encoding="utf-8") as handle:
+        return {row["figure_id"]: float(row["value"]) for row in csv.DictReader(handle)}
+
+
+def classify(status: str, gold_value: str, found: float | None) -> str:
+    """One of CLASSES for a gold row and what the draft holds for its indicator."""
+    if status == "not_stated":
+        return "correct" if found is None else "false figure"
+    if found is None:
+        return "missed"
+    expected = float(gold_value)
+    close = abs(found - expected) <= 0.005 * max(abs(expected), 1e-9)
+    return "correct" if close else "wrong value"
+
+
+def main() -> None:
+    """Add every gold report, class every gold row, print a Markdown table per indicator and the total."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    args = parser.parse_args()
+    with GOLD.open(encoding="utf-8") as handle:
+        gold = list(csv.DictReader(handle))
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    examples: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        figures = {
+            path: drafted(args.corpus / path, Path(folder)) for path in dict.fromkeys(r["source_path"] for r in gold)
+        }
+    for row in gold:
+        code = CODES.get(row["indicator"], row["indicator"])
+        found = figures[row["source_path"]].get(code)
+        outcome = classify(row["status"], row["value"], found)
+        counts[row["indicator"]][outcome] += 1
+        if outcome != "correct":
+            examples.append(
+                f"- {row['source_path']} {row['indicator']}: {outcome} (gold {row['value'] or '—'}, drafted {found})"
+            )
+    print("| indicator | " + " | ".join(CLASSES) + " | accuracy |")
+    print("| --- |" + " ---: |" * (len(CLASSES) + 1))
+    total: Counter[str] = Counter()
+    for indicator, counter in counts.items():
+        total.update(counter)
+        cells = " | ".join(str(counter[c]) for c in CLASSES)
+        print(f"| {indicator} | {cells} | {counter['correct'] / sum(counter.values()):.0%} |")
+    cells = " | ".join(str(total[c]) for c in CLASSES)
+    print(f"| **all** | {cells} | **{total['correct'] / sum(total.values()):.1%}** |")
+    print("\n" + "\n".join(examples))
+
+
+if __name__ == "__main__":
+    main()

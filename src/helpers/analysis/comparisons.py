@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from helpers.analysis.indicators import ENTITY_NAMES, REFERENCE_SOURCE, Indicator, Observation, Vocabulary
-from helpers.analysis.intervals import Estimate
 from helpers.bilingual import Bilingual, join_notes, split_label
+from helpers.sources.intervals import Estimate
 from helpers.sources.reference import PopulationBasis
 
 SUBJECT = "jinshui"

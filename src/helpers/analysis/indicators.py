@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import paths
-from helpers.analysis.intervals import Estimate, figure_estimate
 from helpers.bilingual import Bilingual
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
+from helpers.sources.intervals import Estimate, figure_estimate
 from helpers.sources.reference import ENTITY_IDS, MissingComparatorError, Reference
 from helpers.sources.registry import ReportSource
 

@@ -40,9 +40,9 @@ from helpers.analysis.indicators import (
     load_vocabulary,
     observations,
 )
-from helpers.analysis.intervals import Estimate, figure_estimate
 from helpers.bilingual import NONE, Bilingual, join_notes
 from helpers.sources.figures import FiguresValidationError
+from helpers.sources.intervals import Estimate, figure_estimate
 from helpers.sources.reference import (
     POPULATION_BASES,
     MissingComparatorError,

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.analysis.intervals import Estimate
 from helpers.notebook.context import Context, _metric_rows
 from helpers.notebook.labels import (
     SEVERITY_LABELS,
 )
 from helpers.notebook.params import HEADLINE_FIGURES
+from helpers.sources.intervals import Estimate
 
 
 def _json_number(value: float) -> float | None:

@@ -17,10 +17,10 @@ import pandas as pd
 if TYPE_CHECKING:  # pandera takes 0.15 s to import; a batch kernel that reads cached tables never needs it
     import pandera.pandas as pa
 from helpers import paths
-from helpers.analysis.intervals import Estimate, printed_estimate
 from helpers.bilingual import Bilingual
 from helpers.sources.cache import cached
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
+from helpers.sources.intervals import Estimate, printed_estimate
 from helpers.sources.numbers import NumberParseError, parse_quantity
 
 COMPARATORS_CSV = "comparators_2020.csv"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.analysis.comparisons import SUBJECT
 from helpers.analysis.indicators import ENTITY_NAMES, Observation, load_vocabulary, observations
-from helpers.analysis.metrics import Inputs, Term, cmp, fig, metric_value
+from helpers.analysis.terms import Inputs, Term, cmp, fig, metric_value
 from helpers.sources.intervals import Estimate
 from helpers.sources.reference import Reference, population_bases
 from helpers.sources.registry import SUBJECT_REPORT_ID, all_reports

@@ -15,11 +15,12 @@ import argparse
 import math
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
+from helpers.analysis.audit import run_audit, with_rule_names
 from helpers.analysis.comparisons import (
     BASIS_MISMATCH,
     DEFENSIBLE_BASES,
@@ -40,9 +41,11 @@ from helpers.analysis.indicators import (
     load_vocabulary,
     observations,
 )
+from helpers.analysis.terms import Inputs, Term, cmp, fig
+from helpers.analysis.terms import metric_value as metric_value  # the tables' reader, where callers look for it
 from helpers.bilingual import NONE, Bilingual, join_notes
 from helpers.sources.figures import FiguresValidationError
-from helpers.sources.intervals import Estimate, figure_estimate
+from helpers.sources.intervals import Estimate
 from helpers.sources.reference import (
     POPULATION_BASES,
     MissingComparatorError,
@@ -73,50 +76,6 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "basis_high",
 )
 STATUSES: tuple[str, ...] = ("ok", "derived", "scope_mismatch", "implausible", "missing")
-
-
-@dataclass(frozen=True)
-class Term:
-    """An input of a formula: a figure (``fig``) or a comparator (``cmp``), or a named population basis."""
-
-    source: str
-    ident: str
-
-    def __str__(self) -> str:
-        """The id as it appears in formulas and in the inputs column."""
-        return self.ident
-
-
-def fig(ident: str) -> Term:
-    """A figure of the report, by figure_id."""
-    return Term("fig", ident)
-
-
-def cmp(ident: str) -> Term:
-    """A sourced comparator, by comparator_id."""
-    return Term("cmp", ident)
-
-
-@dataclass
-class Inputs:
-    """Resolves terms to estimates: figures from the figures table, comparators from the reference."""
-
-    figures: pd.DataFrame
-    reference: Reference
-    _figure_estimates: dict[str, Estimate] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        """Compute each figure's interval once."""
-        for row in self.figures.itertuples(index=False):
-            self._figure_estimates[row.figure_id] = figure_estimate(row)
-
-    def get(self, term: Term) -> Estimate:
-        """The estimate for a term; a comparator without a cited source raises MissingComparatorError."""
-        if term.source == "fig":
-            if term.ident not in self._figure_estimates:
-                raise KeyError(f"unknown figure_id {term.ident!r}")
-            return self._figure_estimates[term.ident]
-        return self.reference.comparator(term.ident).estimate
 
 
 @dataclass(frozen=True)
@@ -734,18 +693,8 @@ def _with_basis_ranges(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def metric_value(table: pd.DataFrame, metric_id: str, population_basis: str = "") -> float:
-    """The central value of one metric (under one basis for per-capita metrics); KeyError if absent."""
-    match = table[(table["metric_id"] == metric_id) & (table["population_basis"] == population_basis)]
-    if match.empty:
-        raise KeyError(f"no metric {metric_id!r} with population_basis {population_basis!r}")
-    return float(match["value"].iloc[0])
-
-
 def write_outputs(output_dir: Path) -> tuple[Path, Path]:
     """Write derived_metrics.csv and audit_findings.csv (UTF-8) into ``output_dir``, creating it."""
-    from helpers.analysis.audit import run_audit, with_rule_names
-
     figures = subject_report().figures()
     reference = load_reference()
     metrics = build_derived_metrics(figures, reference)

@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.analysis.metrics import Inputs
 from helpers.analysis.tables import load_analysis
+from helpers.analysis.terms import Inputs
 from helpers.bilingual import Bilingual
 from helpers.notebook.crosslevel import comparison_entity
 from helpers.notebook.params import MessageOnlyError, NotebookParameters

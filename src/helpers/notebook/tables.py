@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.analysis.metrics import fig
+from helpers.analysis.terms import fig
 from helpers.bilingual import split_label
 from helpers.notebook import crosslevel
 from helpers.notebook.context import PER_CAPITA_STEMS, Context, _indicator, _is_cross_level, _metric_rows

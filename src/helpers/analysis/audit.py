@@ -16,10 +16,10 @@ import pandas as pd
 
 from helpers.analysis.comparisons import SUBJECT
 from helpers.analysis.indicators import ENTITY_NAMES, Observation, load_vocabulary, observations
-from helpers.analysis.terms import Inputs, Term, cmp, fig, metric_value
+from helpers.analysis.terms import Inputs, Term, cmp, fig
 from helpers.sources.intervals import Estimate
 from helpers.sources.reference import Reference, population_bases
-from helpers.sources.registry import SUBJECT_REPORT_ID, all_reports
+from helpers.sources.registry import SUBJECT_REPORT_ID, ReportSource, all_reports
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "finding_id",
@@ -49,8 +49,6 @@ STATED_VS_COMPUTED: tuple[tuple[str, str], ...] = (
     ("market_entities_share_of_henan", "market_entities_share_of_henan"),
 )
 
-INCL_ZHENGDONG = "census_2020_incl_zhengdong"
-
 #: Every rule id a finding can carry, with its name in English and Chinese: pages show the name, exports keep
 #: the id beside it (``helpers.notebook.labels.RULE_LABELS`` is this table). A finding of an unnamed rule is refused.
 RULE_NAMES: dict[str, tuple[str, str]] = {
@@ -65,7 +63,7 @@ RULE_NAMES: dict[str, tuple[str, str]] = {
     "scope_mismatch": ("Different scopes compared", "比较口径不一致"),
     "two_sources_agree": ("Two sources agree", "两个来源一致"),
     "two_sources_disagree": ("Two sources disagree", "两个来源不一致"),
-    "population_scope": ("Census unit includes Zhengdong", "普查单元含郑东新区"),
+    "population_scope": ("Population basis of another scope", "人口口径与报告数据不一致"),
     "one_sided_input": ("Figure printed as a floor or ceiling", "以下限或上限表述的数据"),
     "one_sided_comparator": ("Comparator printed as a floor or ceiling", "以下限或上限表述的对比数据"),
     "undated_comparator": ("Comparator of no stated year", "未注明年份的对比数据"),
@@ -94,7 +92,9 @@ def _pct(value: float) -> str:
     return f"{value:.2f}%"
 
 
-def rule_share_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_share_out_of_range(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """A share of a larger total must lie in (0, 100]; otherwise the part exceeds its whole."""
     del reference
     found = []
@@ -121,7 +121,7 @@ def rule_share_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, refere
 
 
 def rule_stated_share_vs_comparator(
-    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
 ) -> list[Finding]:
     """A share the report states must agree, within rounding, with the share computed from a sourced total."""
     found = []
@@ -172,7 +172,9 @@ def _figures_out_of_range(
     ]
 
 
-def rule_growth_out_of_bounds(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_growth_out_of_bounds(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Growth rates outside the plausible range deserve a second look."""
     del metrics, reference
     return _figures_out_of_range(
@@ -186,7 +188,9 @@ def rule_growth_out_of_bounds(figures: pd.DataFrame, metrics: pd.DataFrame, refe
     )
 
 
-def rule_rate_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_rate_out_of_range(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """A completion or reduction rate in percent lies in [0, 100]."""
     del metrics, reference
     return _figures_out_of_range(
@@ -200,7 +204,9 @@ def rule_rate_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, referen
     )
 
 
-def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_component_exceeds_total(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """A part cannot be larger than its total, even at the extremes of both intervals."""
     del metrics
     inputs = Inputs(figures, reference)
@@ -241,7 +247,9 @@ def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, r
     return found
 
 
-def rule_parts_sum_to_total(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_parts_sum_to_total(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Parts printed beside their total must sum to it within rounding; the total is never added to them."""
     del metrics
     inputs = Inputs(figures, reference)
@@ -306,12 +314,15 @@ def _value_text(value: float, unit: str) -> str:
     return _pct(value) if unit == "percent" else f"{value:.4g}"
 
 
-def rule_scope_mismatch(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_scope_mismatch(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Every metric that compares different scopes is flagged once (not once per population basis), with why."""
-    del reference
     figure_ids = set(figures["figure_id"])
-    # Rows mismatched only by the census basis that includes Zhengdong are covered once by population_scope.
-    rows = metrics[(metrics["status"] == "scope_mismatch") & (metrics["population_basis"] != INCL_ZHENGDONG)]
+    # Rows mismatched only by a population basis of another scope are covered once by population_scope.
+    bases = population_bases(reference, report)
+    other_scope = [basis_id for basis_id, basis in bases.items() if not basis.matches_report_scope]
+    rows = metrics[(metrics["status"] == "scope_mismatch") & ~metrics["population_basis"].isin(other_scope)]
     rows = rows.drop_duplicates("metric_id")
     return [
         _finding(
@@ -326,7 +337,9 @@ def rule_scope_mismatch(figures: pd.DataFrame, metrics: pd.DataFrame, reference:
     ]
 
 
-def rule_two_sources_agree(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_two_sources_agree(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """A 2020 value stated by two sources (a report and a reference table) must agree within rounding."""
     del metrics
     names = load_vocabulary().indicators
@@ -357,7 +370,9 @@ def rule_two_sources_agree(figures: pd.DataFrame, metrics: pd.DataFrame, referen
     return findings
 
 
-def rule_missing_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_missing_comparators(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Metrics that cannot be computed because a comparator has no cited source."""
     del figures, reference
     rows = metrics[metrics["status"] == "missing"]
@@ -378,7 +393,9 @@ def rule_missing_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, refer
     ]
 
 
-def rule_lower_bound_inputs(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_lower_bound_inputs(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Figures printed as floors or ceilings, and how many derived metrics inherit that one-sidedness."""
     del reference
     found = []
@@ -408,7 +425,9 @@ def _all_observations(figures: pd.DataFrame, reference: Reference) -> list[Obser
     return observations(load_vocabulary(), all_reports(), reference, overrides={SUBJECT_REPORT_ID: figures})
 
 
-def rule_one_sided_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_one_sided_comparators(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Comparators printed as floors or ceilings (a parent's 超过5万亿), and the derived rows that use them.
 
     The district's own one-sided figures are ``one_sided_input``; a floor on the other side of a share or
@@ -444,7 +463,9 @@ def rule_one_sided_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, ref
     return found
 
 
-def rule_undated_comparator(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_undated_comparator(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """A parent's value of no stated year (a threshold crossed in a five-year review) is not its 2020 level.
 
     It is never compared; the finding says which comparison it would have filled and that it stays empty.
@@ -482,31 +503,39 @@ def rule_undated_comparator(figures: pd.DataFrame, metrics: pd.DataFrame, refere
     return found
 
 
-def rule_population_scope(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
-    """The census unit for Jinshui includes Zhengdong New District; the report's figures do not."""
-    del figures
-    bases = population_bases(reference)
-    census = bases["census_2020_incl_zhengdong"].estimate.value
-    resident = bases["resident_2019"].estimate.value
-    ratio = metric_value(metrics, "gdp_per_capita", "resident_2019") / metric_value(
-        metrics, "gdp_per_capita", "census_2020_incl_zhengdong"
-    )
-    return [
-        _finding(
-            "population_scope",
-            "census_includes_zhengdong",
-            "warning",
-            [],
-            f"The 2020 census counts {census:,.0f} people in unit 410105 Jinshui, which includes Zhengdong New "
-            f"District; Zhengzhou's statistics count Jinshui without it ({resident:,.0f} at the end of 2019). "
-            f"Per-capita values differ by a factor of {ratio:.2f} between the two bases.",
-            f"第七次全国人口普查中金水区（410105）常住人口{census:,.0f}人，含郑东新区；郑州市统计的金水区不含郑东新区"
-            f"（2019年末{resident:,.0f}人）。按后者计算的人均值为按前者计算的{ratio:.2f}倍。",
+def rule_population_scope(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
+    """A population basis of another scope than the report's figures, against the first basis of the same scope.
+
+    Once per such basis (its rows are not flagged one by one): how far per-capita values move between the two.
+    """
+    del figures, metrics
+    bases = list(population_bases(reference, report).values())
+    same = next((basis for basis in bases if basis.matches_report_scope), None)
+    found = []
+    for basis in bases:
+        if basis.matches_report_scope or same is None:
+            continue
+        ratio = basis.estimate.value / same.estimate.value
+        wide, narrow = f"{basis.estimate.value:,.0f}", f"{same.estimate.value:,.0f}"
+        found.append(
+            _finding(
+                "population_scope",
+                basis.basis_id,
+                "warning",
+                [],
+                f"{basis.label_en}: {wide} people, against {same.label_en}: {narrow}. "
+                f"{basis.mismatch.en[:1].upper()}{basis.mismatch.en[1:]}. "
+                f"Per-capita values differ by a factor of {ratio:.2f} between the two bases.",
+                f"{basis.label_zh}为{wide}人，{same.label_zh}为{narrow}人。{basis.mismatch.zh}。"
+                f"按后者计算的人均值为按前者计算的{ratio:.2f}倍。",
+            )
         )
-    ]
+    return found
 
 
-RULES: tuple[Callable[[pd.DataFrame, pd.DataFrame, Reference], list[Finding]], ...] = (
+RULES: tuple[Callable[..., list[Finding]], ...] = (
     rule_share_out_of_range,
     rule_stated_share_vs_comparator,
     rule_growth_out_of_bounds,
@@ -532,9 +561,11 @@ def with_rule_names(findings: pd.DataFrame) -> pd.DataFrame:
     return named
 
 
-def run_audit(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+def run_audit(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> pd.DataFrame:
     """Run every rule; return the findings, most severe first."""
-    rows = [finding for rule in RULES for finding in rule(figures, metrics, reference)]
+    rows = [finding for rule in RULES for finding in rule(figures, metrics, reference, report=report)]
     table = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
     order = {severity: rank for rank, severity in enumerate(SEVERITIES)}
     return table.sort_values("severity", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

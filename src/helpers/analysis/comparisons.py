@@ -18,19 +18,12 @@ from dataclasses import dataclass, replace
 from helpers.analysis.indicators import ENTITY_NAMES, REFERENCE_SOURCE, Indicator, Observation, Vocabulary
 from helpers.bilingual import Bilingual, join_notes, split_label
 from helpers.sources.intervals import Estimate
-from helpers.sources.reference import PopulationBasis
+from helpers.sources.population import PopulationBasis
 
 SUBJECT = "jinshui"
 PARENTS: tuple[str, ...] = ("zhengzhou", "henan", "china")
 #: Parents whose totals a core indicator must be compared with (a missing one is a visible row).
 EXPECTED_PARENTS: tuple[str, ...] = ("zhengzhou", "henan")
-#: Population bases on which Jinshui's per-capita values are defensible (same scope as its figures).
-DEFENSIBLE_BASES: tuple[str, ...] = ("resident_2019", "census_2020_scope_adjusted")
-BASIS_MISMATCH = Bilingual(
-    "scope mismatch: the report's figures exclude Zhengdong New District, this population includes it "
-    "(per-capita values are understated, shares of population overstated)",
-    "口径不一致：报告数据不含郑东新区，此人口数含郑东新区（人均值偏低，人口占比偏高）",
-)
 #: Units named in a note when two values cannot divide (the figures tables' unit codes).
 UNIT_NAMES: dict[str, tuple[str, str]] = {"usd": ("US dollars", "美元"), "yuan": ("yuan", "人民币元")}
 #: Indicators whose growth is nominal, so that a level over (1 + growth) is the previous year's level.
@@ -401,10 +394,10 @@ def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], s
             continue
         name_en, name_zh = ENTITY_NAMES[parent_id]
         for basis_id, basis in bases.items():
-            mismatch = basis_id not in DEFENSIBLE_BASES
+            mismatch = not basis.matches_report_scope
             share = (basis.estimate / population.estimate).scale(100.0)
             status = "scope_mismatch" if mismatch else "ok"
-            basis_note = BASIS_MISMATCH if mismatch else basis.caveats
+            basis_note = basis.mismatch if mismatch else basis.caveats
             yield Row(
                 f"population_share_of_{parent_id}",
                 "economy",
@@ -433,7 +426,7 @@ def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], s
                     f"({row.formula.removesuffix(' × 100')}) / ({basis_id} / {population.qualified_id})",
                     (*row.inputs, *basis.inputs, population.qualified_id),
                     "scope_mismatch" if mismatch or row.status == "scope_mismatch" else row.status,
-                    join_notes(BASIS_MISMATCH if mismatch else Bilingual(), row.note),
+                    join_notes(basis.mismatch if mismatch else Bilingual(), row.note),
                     basis_id,
                     row.evidence,
                 )

@@ -22,8 +22,6 @@ import pandas as pd
 
 from helpers.analysis.audit import run_audit, with_rule_names
 from helpers.analysis.comparisons import (
-    BASIS_MISMATCH,
-    DEFENSIBLE_BASES,
     SUBJECT,
     Comparator,
     Row,
@@ -46,14 +44,8 @@ from helpers.analysis.terms import metric_value as metric_value  # the tables' r
 from helpers.bilingual import NONE, Bilingual, join_notes
 from helpers.sources.figures import FiguresValidationError
 from helpers.sources.intervals import Estimate
-from helpers.sources.reference import (
-    POPULATION_BASES,
-    MissingComparatorError,
-    PopulationBasis,
-    Reference,
-    load_reference,
-    population_bases,
-)
+from helpers.sources.population import PopulationBasis
+from helpers.sources.reference import MissingComparatorError, Reference, load_reference, population_bases
 from helpers.sources.registry import ReportFolderError, ReportSource, all_reports, subject_report
 
 METRIC_COLUMNS: tuple[str, ...] = (
@@ -475,9 +467,9 @@ PARENT_PER_CAPITA: tuple[tuple[str, str, bool], ...] = (
 def _per_capita_specs(basis: PopulationBasis) -> Iterator[MetricSpec]:
     """Jinshui's per-capita specs under one population basis (the parents' are computed once, elsewhere)."""
     population = Term("pop", basis.basis_id)
-    mismatch = basis.basis_id not in DEFENSIBLE_BASES
+    mismatch = not basis.matches_report_scope
     for stem, figure_id, per_1000, label_en, label_zh, theme in PER_CAPITA:
-        note = join_notes(BASIS_MISMATCH if mismatch else basis.caveats, PER_CAPITA_NOTES.get(figure_id, NONE))
+        note = join_notes(basis.mismatch if mismatch else basis.caveats, PER_CAPITA_NOTES.get(figure_id, NONE))
         spec = _per_capita(stem, theme, label_en, label_zh, fig(figure_id), population, per_1000, note)
         yield replace(spec, status="scope_mismatch") if mismatch else spec
 
@@ -561,22 +553,24 @@ def build_derived_metrics(
     reference: Reference | None = None,
     corpus: list[ReportSource] | None = None,
     vocabulary: Vocabulary | None = None,
+    *,
+    report: ReportSource | None = None,
 ) -> pd.DataFrame:
     """Build the derived-metrics table: the district's own metrics, then Jinshui against its parents.
 
     ``figures`` replaces Jinshui's figures table (for what-ifs); ``corpus`` is the reports joined on the
     indicator vocabulary (default: every report of ``data/reports``).
     """
-    subject = subject_report()
+    subject = report or subject_report()
     figures = subject.figures() if figures is None else figures
     reference = load_reference() if reference is None else reference
     corpus = all_reports() if corpus is None else corpus
     vocabulary = load_vocabulary() if vocabulary is None else vocabulary
     inputs = Inputs(figures, reference)
-    bases = population_bases(reference)
+    bases = population_bases(reference, subject)
     rows = [_evaluate(spec, inputs, bases, "") for spec in STATIC_METRICS]
-    for basis_id in POPULATION_BASES:
-        rows += [_evaluate(spec, inputs, bases, basis_id) for spec in _per_capita_specs(bases[basis_id])]
+    for basis_id, basis in bases.items():
+        rows += [_evaluate(spec, inputs, bases, basis_id) for spec in _per_capita_specs(basis)]
     found = observations(vocabulary, corpus, reference, overrides={subject.report_id: figures})
     themes = dict(zip(figures["figure_id"], figures["theme"], strict=True))
     cross, comparator = cross_level_rows(vocabulary, found, themes)
@@ -586,7 +580,7 @@ def build_derived_metrics(
     rows += [row.as_dict() for row in cross]
     table = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
     table = _with_relative_per_capita(table, parents, comparator, vocabulary)
-    table = _with_basis_ranges(table)
+    table = _with_basis_ranges(table, [b for b, basis in bases.items() if basis.matches_report_scope])
     duplicated = table.duplicated(["metric_id", "population_basis"])
     if duplicated.any():
         raise ValueError(f"duplicate metric rows: {table.loc[duplicated, 'metric_id'].tolist()}")
@@ -682,10 +676,10 @@ def _with_relative_per_capita(
     return pd.concat([table, pd.DataFrame(extra, columns=list(METRIC_COLUMNS))], ignore_index=True)
 
 
-def _with_basis_ranges(table: pd.DataFrame) -> pd.DataFrame:
+def _with_basis_ranges(table: pd.DataFrame, defensible: list[str]) -> pd.DataFrame:
     """For metrics computed per basis, the range of central values across the defensible bases."""
     table = table.copy()
-    per_basis = table[table["population_basis"].isin(DEFENSIBLE_BASES)]
+    per_basis = table[table["population_basis"].isin(defensible)]
     ranges = per_basis.groupby("metric_id")["value"].agg(["min", "max"])
     has_basis = table["population_basis"] != ""
     table.loc[has_basis, "basis_low"] = table.loc[has_basis, "metric_id"].map(ranges["min"])

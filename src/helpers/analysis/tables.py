@@ -15,25 +15,30 @@ import pandas as pd
 from helpers.analysis.audit import run_audit
 from helpers.analysis.metrics import build_derived_metrics
 from helpers.sources.cache import cached
-from helpers.sources.reference import Reference, load_reference
-from helpers.sources.registry import analysis_inputs, load_report
+from helpers.sources.population import PopulationBasis
+from helpers.sources.reference import Reference, load_reference, population_bases
+from helpers.sources.registry import ReportSource, analysis_inputs, load_report
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """The four tables every report shows."""
+    """The four tables every report shows, with the report they are of and its population bases."""
 
     figures: pd.DataFrame
     reference: Reference
     metrics: pd.DataFrame
     findings: pd.DataFrame
+    report: ReportSource
+    bases: dict[str, PopulationBasis]
 
 
 def _compute(report_dir: Path, reference_dir: Path) -> Analysis:
-    figures = load_report(report_dir).figures()
+    report = load_report(report_dir)
+    figures = report.figures()
     reference = load_reference(reference_dir)
-    metrics = build_derived_metrics(figures, reference)
-    return Analysis(figures, reference, metrics, run_audit(figures, metrics, reference))
+    metrics = build_derived_metrics(figures, reference, report=report)
+    findings = run_audit(figures, metrics, reference, report=report)
+    return Analysis(figures, reference, metrics, findings, report, population_bases(reference, report))
 
 
 def load_analysis(report_dir: Path, reference_dir: Path) -> Analysis:

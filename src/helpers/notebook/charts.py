@@ -8,10 +8,10 @@ from matplotlib.figure import Figure
 from helpers.notebook import crosslevel
 from helpers.notebook.context import Context, _indicator, _is_cross_level, _metric_rows, _wrap, findings_frame
 from helpers.notebook.labels import (
-    BASIS_SHORT,
     ENTITY_LABELS,
     QUALIFIER_SIGNS,
     SEVERITY_LABELS,
+    basis_short,
     format_number,
     pick,
     text,
@@ -21,9 +21,6 @@ from helpers.notebook.labels import (
 from helpers.notebook.plotting import AREA_COLOURS, SEVERITY_COLOURS, bar_chart, finish, interval_chart
 from helpers.notebook.tables import per_capita_frame
 from helpers.sources.figures import THEMES
-from helpers.sources.reference import (
-    POPULATION_BASES,
-)
 
 
 def plot_theme_levels(ctx: Context, theme: str, unit: str, top_n: int = 10) -> Figure | None:
@@ -81,7 +78,7 @@ def plot_per_capita(ctx: Context, stem: str = "gdp_per_capita") -> Figure:
     frame = per_capita_frame(ctx, stem)
     label = frame["label_zh" if lang == "zh" else "label_en"].iloc[0]
     unit = frame["unit"].iloc[0]
-    frame = frame.assign(basis_label=[pick(BASIS_SHORT[b], lang) for b in frame["basis"]])
+    frame = frame.assign(basis_label=[basis_short(ctx.bases, b, lang) for b in frame["basis"]])
     present = frame.dropna(subset=["value"])
     entities = [pick(ENTITY_LABELS[e], lang) for e in ENTITY_LABELS if e in set(frame["entity"])]
     palette = {pick(ENTITY_LABELS[e], lang): colour for e, colour in AREA_COLOURS.items()}
@@ -92,7 +89,7 @@ def plot_per_capita(ctx: Context, stem: str = "gdp_per_capita") -> Figure:
         hue="entity_label",
         hue_order=entities,
         palette=palette,
-        order=[pick(BASIS_SHORT[b], lang) for b in POPULATION_BASES],
+        order=[basis_short(ctx.bases, b, lang) for b in ctx.bases],
         unit=unit,
         lang=lang,
         interval=("low", "high"),

@@ -21,11 +21,9 @@ from helpers.bilingual import Bilingual
 from helpers.notebook.crosslevel import comparison_entity
 from helpers.notebook.params import MessageOnlyError, NotebookParameters
 from helpers.notebook.plotting import set_style
-from helpers.sources.reference import (
-    PopulationBasis,
-    Reference,
-    population_bases,
-)
+from helpers.sources.population import PopulationBasis
+from helpers.sources.reference import Reference
+from helpers.sources.registry import ReportSource
 
 #: Per-capita metrics shown side by side for Jinshui, Zhengzhou and Henan in the overview.
 PER_CAPITA_STEMS: tuple[str, ...] = ("gdp_per_capita", "budget_revenue_per_capita", "market_entities_per_1000")
@@ -76,6 +74,7 @@ class Context:
     findings: pd.DataFrame
     bases: dict[str, PopulationBasis]
     estimates: Inputs
+    report: ReportSource
     _start: object = field(default_factory=lambda: _latest_start, repr=False, compare=False)
 
     def __getattribute__(self, name: str) -> Any:
@@ -90,9 +89,9 @@ class Context:
         return self.params.lang
 
     @property
-    def basis(self) -> PopulationBasis:
-        """The chosen population basis."""
-        return self.bases[self.params.population_basis]
+    def basis(self) -> PopulationBasis | None:
+        """The chosen population basis; None when the report has no population on it."""
+        return self.bases.get(self.params.population_basis)
 
 
 def load_context(params: NotebookParameters) -> Context:
@@ -107,7 +106,7 @@ def load_context(params: NotebookParameters) -> Context:
     pd.set_option("display.max_colwidth", None)
     pd.set_option("display.max_rows", 500)
     return Context(
-        params, figures, reference, metrics, findings, population_bases(reference), Inputs(figures, reference)
+        params, figures, reference, metrics, findings, analysis.bases, Inputs(figures, reference), analysis.report
     )
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from helpers.bilingual import split_label
 from helpers.notebook.crosslevel import comparison_entity
-from helpers.notebook.labels import BASIS_SHORT, ENTITY_LABELS, format_estimate, pick
+from helpers.notebook.labels import ENTITY_LABELS, format_estimate, pick
 
 PARENT_NAMES = ENTITY_LABELS
 _LINK = {"en": " [→ {label}](#{anchor})", "zh": " [→ {label}](#{anchor})"}
@@ -53,7 +53,7 @@ def largest_share(metrics: pd.DataFrame, lang: str, theme: str | None, escape: A
     return f"Jinshui's largest comparable share of a Zhengzhou total is {name}: {value}." + _link("comparisons", lang)
 
 
-def per_capita_position(metrics: pd.DataFrame, lang: str, basis: str) -> str:
+def per_capita_position(metrics: pd.DataFrame, lang: str, basis: str, basis_name: str) -> str:
     """GDP per resident against the city's and the province's, with the range across the defensible bases."""
     parts = []
     for parent in ("zhengzhou", "henan"):
@@ -67,7 +67,6 @@ def per_capita_position(metrics: pd.DataFrame, lang: str, basis: str) -> str:
         parts.append((parent, row["value"], spread, row["status"]))
     if not parts:
         return ""
-    basis_name = pick(BASIS_SHORT[basis], lang)
     if lang == "zh":
         text = "、".join(f"{pick(PARENT_NAMES[p], lang)}的{v:.2f}倍" for p, v, _, _ in parts)
         spread = parts[0][2]

@@ -48,11 +48,6 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
 ENTITY_LABELS: dict[str, tuple[str, str]] = ENTITY_NAMES
 #: Audit rule names in both languages, by rule id: one table, kept beside the rules that emit the ids.
 RULE_LABELS: dict[str, tuple[str, str]] = RULE_NAMES
-BASIS_SHORT: dict[str, tuple[str, str]] = {
-    "resident_2019": ("Resident 2019", "2019年常住人口"),
-    "census_2020_incl_zhengdong": ("Census 2020 incl. Zhengdong", "七普（含郑东新区）"),
-    "census_2020_scope_adjusted": ("Census 2020, scope-adjusted", "七普（口径调整）"),
-}
 QUALIFIER_SIGNS: dict[str, str] = {"exact": "", "at_least": "≥", "at_most": "≤", "approx": "≈"}
 TEXT: dict[str, tuple[str, str]] = {
     "indicator": ("Indicator", "指标"),
@@ -120,6 +115,12 @@ UNIT_NAMES: dict[str, tuple[str, str]] = {
     "yuan_per_person": ("yuan per person", "元/人"),
     "per_1000_residents": ("per 1,000 residents", "每千人"),
 }
+
+
+def basis_short(bases: dict[str, Any], basis_id: str, lang: Lang) -> str:
+    """A population basis's short name (its report's ``population.toml``); the id of a basis the report lacks."""
+    basis = bases.get(basis_id)
+    return pick(basis.short, lang) if basis is not None and basis.short else basis_id
 
 
 def pick(pair: tuple[str, str], lang: Lang) -> str:

@@ -91,7 +91,7 @@ def overview_results(ctx: Context) -> dict[str, float | None]:
         results[metric_id] = _json_number(row.loc[row["metric_id"] == metric_id, "value"].iloc[0])
     for figure_id in HEADLINE_FIGURES:
         results[f"figure.{figure_id}"] = _json_number(ctx.figures.set_index("figure_id").at[figure_id, "value"])
-    results["population"] = ctx.basis.estimate.value
+    results["population"] = ctx.basis.estimate.value if ctx.basis is not None else None
     return results
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from helpers.notebook.context import Context, _metric_rows, findings_frame
 from helpers.notebook.labels import (
     QUALIFIER_LABELS,
+    basis_short,
     escape_markdown,
     format_estimate,
     format_value,
@@ -89,7 +90,7 @@ def key_findings(ctx: Context, theme: str | None = None) -> Any:
         sentences = [
             key.largest_share(metrics, lang, None, escape_markdown),
             key.concentration(metrics, lang, basis, escape_markdown),
-            key.per_capita_position(metrics, lang, basis),
+            key.per_capita_position(metrics, lang, basis, basis_short(ctx.bases, basis, lang)),
             key.audit_summary(ctx.findings, lang, escape_markdown, anchor="themes"),
         ]
     else:

@@ -31,10 +31,7 @@ from helpers.notebook.labels import (
 from helpers.notebook.params import HEADLINE_FIGURES, NOTEBOOK_STEMS
 from helpers.sources.figures import THEMES
 from helpers.sources.numbers import measure_word
-from helpers.sources.reference import (
-    ENTITY_IDS,
-    POPULATION_BASES,
-)
+from helpers.sources.reference import ENTITY_IDS
 
 
 def figures_table(ctx: Context, theme: str | None = None, figure_ids: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -195,7 +192,7 @@ def bases_table(ctx: Context) -> pd.DataFrame:
 def per_capita_frame(ctx: Context, stem: str) -> pd.DataFrame:
     """One per-capita metric for Jinshui, Zhengzhou and Henan under every basis (long format)."""
     rows = []
-    for basis_id in POPULATION_BASES:
+    for basis_id in ctx.bases:
         for entity in ("jinshui", "zhengzhou", "henan"):
             metric_id = stem if entity == "jinshui" else f"{entity}_{stem}"
             # The parents' values are on their own census population, one row for every basis.

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis.audit import SEVERITIES, with_rule_names
-from helpers.analysis.tables import load_analysis
-from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick, rule_name
+from helpers.analysis.tables import Analysis, load_analysis
+from helpers.notebook.labels import SEVERITY_LABELS, basis_short, format_value, pick, rule_name
 from helpers.notebook.params import HEADLINE_FIGURES, resolve
 from helpers.publish.html import (
     PAGE_LABELS,
@@ -44,9 +44,8 @@ AUDIT_STEM = "07_data_audit"
 AUDIT_ANCHOR = "findings"
 
 
-def _tables(parameters: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    analysis = load_analysis(resolve(parameters["report_dir"]), resolve(parameters["reference_dir"]))
-    return analysis.figures, analysis.metrics, analysis.findings
+def _analysis(parameters: dict[str, Any]) -> Analysis:
+    return load_analysis(resolve(parameters["report_dir"]), resolve(parameters["reference_dir"]))
 
 
 #: The longest text an XLSX cell holds.
@@ -82,7 +81,8 @@ def write_data_exports(folder: Path, parameters: dict[str, Any]) -> list[str]:
     Returns the notes on text the XLSX could not hold as it is (empty when there is none).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    figures, metrics, findings = _tables(parameters)
+    analysis = _analysis(parameters)
+    figures, metrics, findings = analysis.figures, analysis.metrics, analysis.findings
     # The rule's id for code, its name in both languages for people.
     tables = {"figures": figures, "derived_metrics": metrics, "audit_findings": with_rule_names(findings)}
     notes: list[str] = []
@@ -102,8 +102,9 @@ def write_data_exports(folder: Path, parameters: dict[str, Any]) -> list[str]:
     return notes
 
 
-def _headlines(staging: Path, figures: pd.DataFrame, lang: str, basis: str) -> list[tuple[str, str]]:
+def _headlines(staging: Path, analysis: Analysis, lang: str, basis: str) -> list[tuple[str, str]]:
     """Headline numbers from the overview's results file (empty when the overview has not run)."""
+    figures, bases = analysis.figures, analysis.bases
     path = staging / "results" / ("00_overview.json" if lang == "en" else f"00_overview.{lang}.json")
     if not path.exists():
         return []
@@ -123,8 +124,8 @@ def _headlines(staging: Path, figures: pd.DataFrame, lang: str, basis: str) -> l
         "gdp_share_of_zhengzhou": ("GDP share of Zhengzhou", "GDP占郑州市比重"),
         "gdp_share_of_henan": ("GDP share of Henan", "GDP占河南省比重"),
         "gdp_per_capita": (
-            f"GDP per capita ({pick(BASIS_SHORT[basis], 'en')})",
-            f"人均GDP（{pick(BASIS_SHORT[basis], 'zh')}）",
+            f"GDP per capita ({basis_short(bases, basis, 'en')})",
+            f"人均GDP（{basis_short(bases, basis, 'zh')}）",
         ),
     }
     for metric_id, unit in INDEX_METRICS:
@@ -170,7 +171,8 @@ def publish_index(
     staging: Path, manifest: dict[str, Any], parameters: dict[str, Any], available: dict[str, Path], twin: str = ""
 ) -> Path:
     """Write the index page of the run's language (``parameters['lang']``); ``twin`` is the other one's."""
-    figures, _, findings = _tables(parameters)
+    analysis = _analysis(parameters)
+    findings = analysis.findings
     lang = parameters.get("lang", "en")
     entries = manifest["notebooks"]
     cards = [
@@ -202,7 +204,7 @@ def publish_index(
     return render_index(
         staging / index_page(lang),
         title=labels["title"],
-        headlines=_headlines(staging, figures, lang, parameters["population_basis"]),
+        headlines=_headlines(staging, analysis, lang, parameters["population_basis"]),
         cards=cards,
         finding_groups=finding_groups(notable, lang, audit),
         severity_counts=[(s, pick(SEVERITY_LABELS[s], lang), int(counts.get(s, 0))) for s in SEVERITY_LABELS],

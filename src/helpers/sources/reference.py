@@ -22,6 +22,8 @@ from helpers.sources.cache import cached
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
 from helpers.sources.intervals import Estimate, printed_estimate
 from helpers.sources.numbers import NumberParseError, parse_quantity
+from helpers.sources.population import PopulationBasis, basis_estimate, read_population_file
+from helpers.sources.registry import ReportSource, all_reports, subject_report
 
 COMPARATORS_CSV = "comparators_2020.csv"
 CENSUS_CSV = "census2020_zhengzhou_counties.csv"
@@ -94,27 +96,6 @@ class Comparator:
     scope_note: str
     source: str
     quote: str
-
-
-@dataclass(frozen=True)
-class PopulationBasis:
-    """A named population denominator for Jinshui, with its caveat in both languages."""
-
-    basis_id: str
-    estimate: Estimate
-    label_en: str
-    label_zh: str
-    caveat_en: str
-    caveat_zh: str
-    formula: str
-    inputs: tuple[str, ...]
-    #: Which comparator populations go with this basis (for Zhengzhou's and Henan's per-capita values).
-    comparator_population: str = "census"
-
-    @property
-    def caveats(self) -> Bilingual:
-        """The caveat in both languages."""
-        return Bilingual(self.caveat_en, self.caveat_zh)
 
 
 @dataclass
@@ -315,64 +296,49 @@ def _check_consistency(
         raise FiguresValidationError(str(folder), problems)
 
 
-def population_bases(reference: Reference) -> dict[str, PopulationBasis]:
-    """The named population denominators for Jinshui (see data/README.md for the scope question)."""
-    resident = reference.comparator("jinshui_resident_population_2019").estimate
-    zhengdong = reference.comparator("zhengdong_resident_population_2019").estimate
-    census = reference.comparator("jinshui_census_population_incl_zhengdong").estimate
-    jinshui_share = resident / (resident + zhengdong)
-    return {
-        "resident_2019": PopulationBasis(
-            "resident_2019",
-            resident,
-            "Resident population, end of 2019 (Jinshui without Zhengdong)",
-            "2019年末常住人口（不含郑东新区）",
-            "Same scope as the report's figures, but a sample estimate one year earlier; Zhengzhou's own 2019 "
-            "estimate of the same vintage proved far below its 2020 census count, so per-capita values on this "
-            "basis may be overstated by more than a year's growth.",
-            "统计口径与报告一致，但为早一年的抽样估计数；同期郑州市2019年估计数远低于2020年普查数，"
-            "故此口径下人均值可能偏高，且偏高幅度可能超过一年的人口增长。",
-            "jinshui_resident_population_2019",
-            ("jinshui_resident_population_2019",),
-            "resident_2019",
-        ),
-        "census_2020_incl_zhengdong": PopulationBasis(
-            "census_2020_incl_zhengdong",
-            census,
-            "7th census 2020, unit 410105 (includes Zhengdong New District)",
-            "七普2020年（410105单元，含郑东新区）",
-            "Wider scope than the report's figures (it includes Zhengdong New District): per-capita values are "
-            "lower bounds.",
-            "口径比报告数据宽（含郑东新区）：人均值为下限。",
-            "jinshui_census_population_incl_zhengdong",
-            ("jinshui_census_population_incl_zhengdong",),
-        ),
-        "census_2020_scope_adjusted": PopulationBasis(
-            "census_2020_scope_adjusted",
-            census * jinshui_share,
-            "7th census 2020 scaled to Jinshui without Zhengdong (2019 shares)",
-            "七普2020年按2019年金水区占比折算（不含郑东新区）",
-            "Assumes Jinshui's share of Jinshui + Zhengdong was the same in the 2020 census as at the end of "
-            "2019; an estimate, not a published figure.",
-            "假设2020年普查中金水区占金水区与郑东新区合计的比例与2019年末相同；为估算值，非公布数。",
-            "census_410105 × resident_2019_jinshui / (resident_2019_jinshui + resident_2019_zhengdong)",
-            (
-                "jinshui_census_population_incl_zhengdong",
-                "jinshui_resident_population_2019",
-                "zhengdong_resident_population_2019",
-            ),
-        ),
-    }
+def population_bases(reference: Reference, report: ReportSource | None = None) -> dict[str, PopulationBasis]:
+    """The population bases of a report (default: the project's report), in the order of its ``population.toml``.
+
+    Each basis is computed from the reference comparators its file names; a comparator without a source is an
+    error naming the file and the basis. A report without the file has none.
+    """
+    report = report or subject_report()
+    spec_file = read_population_file(report.population_path)
+    bases: dict[str, PopulationBasis] = {}
+    problems: list[str] = []
+    for spec in spec_file.bases:
+        absent = [ident for ident in spec.inputs if not reference.has(ident)]
+        if absent:
+            problems += [
+                f"basis {spec.basis_id!r}: no sourced comparator {ident!r} in data/reference" for ident in absent
+            ]
+            continue
+        estimate = basis_estimate(spec, {ident: reference.comparator(ident).estimate for ident in spec.inputs})
+        bases[spec.basis_id] = PopulationBasis(
+            spec.basis_id,
+            estimate,
+            spec.label.en,
+            spec.label.zh,
+            spec.caveat.en,
+            spec.caveat.zh,
+            spec.formula,
+            spec.inputs,
+            spec.short,
+            spec.matches_report_scope,
+            spec.mismatch,
+        )
+    if problems:
+        raise FiguresValidationError(str(report.population_path), problems)
+    return bases
 
 
-POPULATION_BASES: tuple[str, ...] = (
-    "resident_2019",
-    "census_2020_incl_zhengdong",
-    "census_2020_scope_adjusted",
-)
+def population_note(report: ReportSource | None = None) -> Bilingual:
+    """The paragraph of a report's ``population.toml`` that explains its bases (empty without one)."""
+    return read_population_file((report or subject_report()).population_path).note
 
 
-def comparator_population(reference: Reference, entity_id: str, basis: PopulationBasis) -> Comparator:
-    """The population of Zhengzhou or Henan that goes with ``basis`` (census 2020, or year-end 2019)."""
-    suffix = "resident_population_2019" if basis.comparator_population == "resident_2019" else "census_population"
-    return reference.comparator(f"{entity_id}_{suffix}")
+def known_bases(corpus_dir: Path | None = None) -> tuple[str, ...]:
+    """Every basis id some report of the corpus defines, in the order first defined (the project's report first)."""
+    reports = [subject_report(), *all_reports(corpus_dir)]
+    ids = [spec.basis_id for report in reports for spec in read_population_file(report.population_path).bases]
+    return tuple(dict.fromkeys(ids))

@@ -26,6 +26,8 @@ METADATA_FILE = "report.toml"
 FIGURES_FILE = "figures.csv"
 EXCLUDED_FILE = "figures_excluded.csv"
 ANNOTATIONS_FILE = "annotations.csv"
+#: Optional: the population bases of the report's per-capita values (``helpers.sources.population``).
+POPULATION_FILE = "population.toml"
 #: The report this project analyses; the others are its comparators.
 SUBJECT_REPORT_ID = "jinshui-2020"
 LEVELS: tuple[str, ...] = ("district", "city", "province", "nation")
@@ -150,6 +152,16 @@ class ReportSource:
         """The generated annotator output (every numeric mention)."""
         return self.folder / ANNOTATIONS_FILE
 
+    @property
+    def population_path(self) -> Path:
+        """The report's population bases (optional: a report without it has no per-capita value)."""
+        return self.folder / POPULATION_FILE
+
+    def optional_files(self) -> dict[str, Path]:
+        """The files an analysis reads when the folder has them, by role."""
+        found = {"population": self.population_path}
+        return {role: path for role, path in found.items() if path.is_file()}
+
     def files(self) -> dict[str, Path]:
         """Every file of the folder that an analysis reads, by role."""
         return {
@@ -235,7 +247,7 @@ def analysis_inputs(report_dir: Path, reference_dir: Path) -> dict[str, Path]:
     vocabulary and the reference tables.
     """
     report = load_report(report_dir, check_hash=False)
-    files = {f"report/{role}": path for role, path in report.files().items()}
+    files = {f"report/{role}": path for role, path in {**report.files(), **report.optional_files()}.items()}
     for path in sorted(paths.REPORTS_DATA_DIR.glob("*/*")):
         if path.is_file() and path.name != ANNOTATIONS_FILE:
             files[f"corpus/{path.parent.name}/{path.name}"] = path

@@ -16,10 +16,11 @@ import pandas as pd
 
 from helpers.analysis.comparisons import SUBJECT
 from helpers.analysis.indicators import ENTITY_NAMES, Observation, load_vocabulary, observations
-from helpers.analysis.terms import Inputs, Term, cmp, fig
+from helpers.analysis.recipes import Check, read_checks
+from helpers.analysis.terms import Inputs, fig
 from helpers.sources.intervals import Estimate
 from helpers.sources.reference import Reference, population_bases
-from helpers.sources.registry import SUBJECT_REPORT_ID, ReportSource, all_reports
+from helpers.sources.registry import SUBJECT_REPORT_ID, ReportSource, all_reports, subject_report
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "finding_id",
@@ -32,28 +33,12 @@ FINDING_COLUMNS: tuple[str, ...] = (
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 #: Year-on-year growth rates outside this range (percent) are flagged for a second look.
 PLAUSIBLE_GROWTH_PERCENT: tuple[float, float] = (-50.0, 100.0)
-#: Parts that cannot exceed their wholes.
-COMPONENTS: tuple[tuple[Term, Term], ...] = (
-    (fig("modern_services_value_added"), fig("gdp")),
-    (fig("one_visit_items"), fig("service_items_in_hall")),
-    (fig("signed_projects_over_100m"), fig("new_signed_projects")),
-    (fig("new_market_entities"), fig("market_entities_total")),
-    (cmp("jinshui_gdp_h1"), fig("gdp")),
-)
-#: Totals the report states together with the parts that make them up (never to be added to the total).
-SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("prevention_control_personnel", ("party_cadres_mobilized", "police_mobilized", "community_workers_volunteers")),
-)
-#: A share the report states, and the metric that computes the same share from a sourced comparator.
-STATED_VS_COMPUTED: tuple[tuple[str, str], ...] = (
-    ("market_entities_share_of_henan", "market_entities_share_of_henan"),
-)
-
 #: Every rule id a finding can carry, with its name in English and Chinese: pages show the name, exports keep
 #: the id beside it (``helpers.notebook.labels.RULE_LABELS`` is this table). A finding of an unnamed rule is refused.
 RULE_NAMES: dict[str, tuple[str, str]] = {
     "share_out_of_range": ("Impossible share", "不可能成立的比重"),
     "stated_share_vs_comparator": ("Stated share against a sourced total", "报告比重与有出处总量的核对"),
+    "stated_gap_vs_computed": ("Stated gap against the computed gap", "报告所称增速差与计算值的核对"),
     "growth_out_of_bounds": ("Implausible growth rate", "增长率超出合理区间"),
     "rate_out_of_range": ("Impossible rate", "不可能成立的比率"),
     "component_within_total": ("Part within its total", "分项不超过总量"),
@@ -120,31 +105,53 @@ def rule_share_out_of_range(
     return found
 
 
+def _checks(figures: pd.DataFrame, report: ReportSource | None, *kinds: str) -> list[Check]:
+    """The report's claims of the given kinds (``checks.csv`` beside it), checked against the figures given."""
+    return [
+        c for c in read_checks((report or subject_report()).checks_path, set(figures["figure_id"])) if c.check in kinds
+    ]
+
+
+def _points(value: float) -> str:
+    return f"{value:+.2f}"
+
+
 def rule_stated_share_vs_comparator(
     figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
 ) -> list[Finding]:
-    """A share the report states must agree, within rounding, with the share computed from a sourced total."""
+    """A share or a gap the report states must agree, within rounding, with the one computed from sources.
+
+    The report's claims name the metric that computes the same thing (``stated_share``: its share of a
+    parent's total; ``stated_gap``: its growth rate minus the parent's, in percentage points).
+    """
     found = []
     inputs = Inputs(figures, reference)
-    for figure_id, metric_id in STATED_VS_COMPUTED:
-        stated = inputs.get(fig(figure_id))
-        row = metrics[(metrics["metric_id"] == metric_id) & (metrics["population_basis"] == "")].iloc[0]
-        if row["status"] == "missing":
+    for check in _checks(figures, report, "stated_share", "stated_gap"):
+        figure_id, share = check.item.ident, check.check == "stated_share"
+        stated = inputs.get(check.item)
+        rows = metrics[(metrics["metric_id"] == check.against[0]) & (metrics["population_basis"] == "")]
+        if rows.empty or rows["status"].iloc[0] == "missing":
             continue
+        row = rows.iloc[0]
         overlap = stated.low <= row["high"] and row["low"] <= stated.high
         severity = "info" if overlap else "warning"
         verdict_en = "consistent within rounding" if overlap else "not consistent, even allowing for rounding"
         verdict_zh = "在舍入误差内一致" if overlap else "即使考虑舍入误差也不一致"
+        show = _pct if share else _points
+        values = [show(v) for v in (stated.value, stated.low, stated.high, row["value"], row["low"], row["high"])]
+        what_en = "share" if share else "gap (percentage points)"
+        source_en = "the share computed from the sourced total" if share else "the gap computed from the printed rates"
+        source_zh = "按有出处的总量计算的比重" if share else "按双方所载增速计算的差距"
         found.append(
             _finding(
-                "stated_share_vs_comparator",
+                "stated_share_vs_comparator" if share else "stated_gap_vs_computed",
                 figure_id,
                 severity,
                 [figure_id],
-                f"The report's share {_pct(stated.value)} [{_pct(stated.low)}, {_pct(stated.high)}] and the share "
-                f"computed from the sourced total ({row['formula']}) {_pct(row['value'])} "
-                f"[{_pct(row['low'])}, {_pct(row['high'])}] are {verdict_en}.",
-                f"报告所称比重{_pct(stated.value)}与按有出处的总量计算的比重{_pct(row['value'])}{verdict_zh}。",
+                f"The report's {what_en} {values[0]} [{values[1]}, {values[2]}] and {source_en} "
+                f"({row['formula']}) {values[3]} [{values[4]}, {values[5]}] are {verdict_en}.",
+                f"报告所称{'比重' if share else '增速差'}{values[0]}"
+                f"{'' if share else '个百分点'}与{source_zh}{values[3]}{'' if share else '个百分点'}{verdict_zh}。",
             )
         )
     return found
@@ -212,7 +219,8 @@ def rule_component_exceeds_total(
     inputs = Inputs(figures, reference)
     names = _names(figures)
     found = []
-    for part_term, whole_term in COMPONENTS:
+    for check in _checks(figures, report, "part_of"):
+        part_term, whole_term = check.item, check.terms[0]
         part, whole = inputs.get(part_term), inputs.get(whole_term)
         ids = [t.ident for t in (part_term, whole_term) if t.source == "fig"]
         (part_en, part_zh), (whole_en, whole_zh) = (
@@ -254,7 +262,8 @@ def rule_parts_sum_to_total(
     del metrics
     inputs = Inputs(figures, reference)
     found = []
-    for total_id, part_ids in SUMS:
+    for check in _checks(figures, report, "sum_of"):
+        total_id, part_ids = check.item.ident, check.against
         total = inputs.get(fig(total_id))
         parts = [inputs.get(fig(p)) for p in part_ids]
         summed = parts[0]

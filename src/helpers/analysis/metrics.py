@@ -12,9 +12,8 @@ value, never an estimate. ``python -m helpers.analysis.metrics OUTPUT_DIR`` writ
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,13 +38,14 @@ from helpers.analysis.indicators import (
     load_vocabulary,
     observations,
 )
-from helpers.analysis.terms import Inputs, Term, cmp, fig
+from helpers.analysis.recipes import MetricSpec, evaluate, read_recipes
+from helpers.analysis.terms import Inputs, Term, fig
 from helpers.analysis.terms import metric_value as metric_value  # the tables' reader, where callers look for it
 from helpers.bilingual import NONE, Bilingual, join_notes
-from helpers.sources.figures import FiguresValidationError
+from helpers.sources.figures import THEMES, FiguresValidationError
 from helpers.sources.intervals import Estimate
 from helpers.sources.population import PopulationBasis
-from helpers.sources.reference import MissingComparatorError, Reference, load_reference, population_bases
+from helpers.sources.reference import Reference, load_reference, population_bases
 from helpers.sources.registry import ReportFolderError, ReportSource, all_reports, subject_report
 
 METRIC_COLUMNS: tuple[str, ...] = (
@@ -69,323 +69,6 @@ METRIC_COLUMNS: tuple[str, ...] = (
 )
 STATUSES: tuple[str, ...] = ("ok", "derived", "scope_mismatch", "implausible", "missing")
 
-
-@dataclass(frozen=True)
-class MetricSpec:
-    """How to compute one metric: a formula over terms, with its labels and unit."""
-
-    metric_id: str
-    theme: str
-    label_en: str
-    label_zh: str
-    unit: str
-    terms: tuple[Term, ...]
-    compute: Callable[..., Estimate]
-    formula: str
-    status: str = "ok"
-    note: Bilingual = NONE
-    #: Returns a reason when the computed value cannot be true (the row's status becomes ``implausible``).
-    check: Callable[[Estimate, list[Estimate]], Bilingual] | None = None
-
-
-def ratio(
-    metric_id: str,
-    theme: str,
-    label_en: str,
-    label_zh: str,
-    part: Term,
-    whole: Term,
-    *,
-    percent: bool = True,
-    status: str = "ok",
-    note: Bilingual = NONE,
-) -> MetricSpec:
-    """Part / whole (× 100 for a percent)."""
-    factor = 100.0 if percent else 1.0
-    return MetricSpec(
-        metric_id,
-        theme,
-        label_en,
-        label_zh,
-        "percent" if percent else "ratio",
-        (part, whole),
-        lambda a, b: (a / b).scale(factor),
-        f"{part} / {whole}" + (" × 100" if percent else ""),
-        status,
-        note,
-    )
-
-
-def previous_from_growth(
-    metric_id: str,
-    theme: str,
-    label_en: str,
-    label_zh: str,
-    level: Term,
-    growth: Term,
-    unit: str,
-    note: Bilingual = NONE,
-) -> MetricSpec:
-    """The previous-year level implied by a level and its growth rate: level / (1 + g/100)."""
-    return MetricSpec(
-        metric_id,
-        theme,
-        label_en,
-        label_zh,
-        unit,
-        (level, growth),
-        lambda v, g: v / (g.scale(0.01) + 1.0),
-        f"{level} / (1 + {growth} / 100)",
-        note=note,
-    )
-
-
-def total_from_share(
-    metric_id: str,
-    theme: str,
-    label_en: str,
-    label_zh: str,
-    part: Term,
-    share: Term,
-    unit: str,
-    note: Bilingual = NONE,
-) -> MetricSpec:
-    """The comparator total implied by a part and the share it is said to be: part / (share / 100)."""
-    return MetricSpec(
-        metric_id,
-        theme,
-        label_en,
-        label_zh,
-        unit,
-        (part, share),
-        lambda p, s: p / s.scale(0.01),
-        f"{part} / ({share} / 100)",
-        note=note,
-        check=_total_at_least_part,
-    )
-
-
-def _total_at_least_part(result: Estimate, values: list[Estimate]) -> Bilingual:
-    """A total implied by a share cannot be smaller than the part it contains."""
-    if result.high < values[0].low:
-        return Bilingual(
-            "implausible: the implied total is smaller than the part it contains, so the printed share cannot be true",
-            "不合理：推算出的总量小于其所含部分，原文所载比重不可能成立",
-        )
-    return NONE
-
-
-def difference(
-    metric_id: str,
-    theme: str,
-    label_en: str,
-    label_zh: str,
-    left: Term,
-    right: Term,
-    unit: str,
-    note: Bilingual = NONE,
-) -> MetricSpec:
-    """Left − right, for levels in the same unit (also the previous-year level implied by a change)."""
-    return MetricSpec(
-        metric_id,
-        theme,
-        label_en,
-        label_zh,
-        unit,
-        (left, right),
-        lambda a, b: a - b,
-        f"{left} − {right}",
-        note=note,
-    )
-
-
-#: The note of the two revenue-to-GDP ratios that are read side by side: their numerators are not alike.
-FISCAL_LEVELS_DIFFER = Bilingual(
-    "not comparable with each other as they stand: Jinshui's revenue is the district level's own, after the "
-    "shares of higher levels; Zhengzhou's is the local revenue of every level in the city (city, districts and "
-    "counties), so the city's ratio is higher by construction",
-    "两者不宜直接比较：金水区为扣除上级分享部分后的区本级收入，郑州市为全市（市、区、县）各级地方收入合计，"
-    "故郑州市的比值天然偏高",
-)
-
-# --- the metrics ---------------------------------------------------------------------------------------
-
-STATIC_METRICS: tuple[MetricSpec, ...] = (
-    # Implied comparator totals from stated shares.
-    total_from_share(
-        "implied_zhengzhou_rd_institutions",
-        "reform_innovation",
-        "Zhengzhou's R&D institutions implied by the stated share",
-        "由比重推算的郑州市研发机构总数",
-        fig("rd_institutions"),
-        fig("rd_institutions_share_of_city"),
-        "count",
-    ),
-    total_from_share(
-        "implied_zhengzhou_innovation_incubators",
-        "reform_innovation",
-        "Zhengzhou's incubators implied by the stated share",
-        "由比重推算的郑州市双创载体总数",
-        fig("innovation_incubators"),
-        fig("innovation_incubators_share_of_city"),
-        "count",
-        note=Bilingual(
-            "the total a stated share implies must be at least the part; the audit checks it",
-            "由比重推算的总量不得小于部分本身；数据核查会检验这一点",
-        ),
-    ),
-    total_from_share(
-        "implied_henan_market_entities",
-        "economy",
-        "Henan's market entities implied by the stated 1/30",
-        "由“占全省1/30”推算的全省市场主体总量",
-        fig("market_entities_total"),
-        fig("market_entities_share_of_henan"),
-        "count",
-        note=Bilingual(
-            "compare with Henan's own printed total (henan-2021:market_entities)",
-            "可与河南省报告自载的总量对照（henan-2021:market_entities）",
-        ),
-    ),
-    # Implied previous-year levels.
-    previous_from_growth(
-        "implied_2019_new_market_entities",
-        "economy",
-        "New market entities in 2019 (implied)",
-        "2019年新增市场主体（推算）",
-        fig("new_market_entities"),
-        fig("new_market_entities_growth"),
-        "count",
-    ),
-    previous_from_growth(
-        "implied_2019_livelihood_spending",
-        "livelihood",
-        "Livelihood spending in 2019 (implied)",
-        "2019年民生支出（推算）",
-        fig("livelihood_spending"),
-        fig("livelihood_spending_growth"),
-        "yuan",
-    ),
-    difference(
-        "implied_2019_good_air_days",
-        "urban_renewal",
-        "Good-air days in 2019 (implied)",
-        "2019年优良天数（推算）",
-        fig("good_air_days"),
-        fig("good_air_days_change"),
-        "days",
-    ),
-    # Structure ratios inside the district.
-    ratio(
-        "modern_services_share_of_gdp",
-        "economy",
-        "Modern services value added as a share of GDP",
-        "现代服务业增加值占GDP比重",
-        fig("modern_services_value_added"),
-        fig("gdp"),
-        note=Bilingual(
-            "GDP is a floor, so the printed ratio is a ceiling; Zhengzhou's tertiary share is 59% (broader)",
-            "GDP为下限，故所得比值为上限；郑州市第三产业占比为59%（口径更宽）",
-        ),
-    ),
-    ratio(
-        "retail_sales_to_gdp",
-        "economy",
-        "Retail sales relative to GDP",
-        "社会消费品零售总额与GDP之比",
-        fig("retail_sales"),
-        fig("gdp"),
-    ),
-    ratio(
-        "budget_revenue_to_gdp",
-        "economy",
-        "Budget revenue relative to GDP",
-        "一般公共预算收入与GDP之比",
-        fig("general_budget_revenue"),
-        fig("gdp"),
-        note=FISCAL_LEVELS_DIFFER,
-    ),
-    ratio(
-        "zhengzhou_budget_revenue_to_gdp",
-        "economy",
-        "Zhengzhou: budget revenue relative to GDP",
-        "郑州市：一般公共预算收入与GDP之比",
-        cmp("zhengzhou_general_public_budget_revenue"),
-        cmp("zhengzhou_gdp"),
-        status="scope_mismatch",
-        note=FISCAL_LEVELS_DIFFER,
-    ),
-    ratio(
-        "tax_fee_relief_to_budget_revenue",
-        "economy",
-        "Tax and fee relief relative to budget revenue",
-        "减免税费与一般公共预算收入之比",
-        fig("tax_fee_relief"),
-        fig("general_budget_revenue"),
-        status="scope_mismatch",
-        note=Bilingual(
-            "scope mismatch: relief covers taxes of every fiscal level, fees and social insurance premiums; "
-            "the district's budget revenue is its own local share only",
-            "口径不一致：减免涵盖各级财政的税收、收费和社保费，而区一般公共预算收入仅为区级留成部分",
-        ),
-    ),
-    ratio(
-        "new_market_entities_share_of_total",
-        "economy",
-        "New market entities as a share of all",
-        "新增市场主体占市场主体总量比重",
-        fig("new_market_entities"),
-        fig("market_entities_total"),
-    ),
-    ratio(
-        "key_projects_investment_to_gdp",
-        "economy",
-        "Major-project investment relative to GDP",
-        "重大项目完成投资与GDP之比",
-        fig("key_projects_investment"),
-        fig("gdp"),
-    ),
-    ratio(
-        "cross_border_ecommerce_to_foreign_trade",
-        "reform_innovation",
-        "Cross-border e-commerce turnover relative to foreign trade",
-        "跨境电商交易额与外贸进出口之比",
-        fig("cross_border_ecommerce_turnover"),
-        fig("foreign_trade"),
-        note=Bilingual(
-            "different concepts: e-commerce turnover is not necessarily part of customs trade",
-            "概念不同：跨境电商交易额未必包含在海关进出口额之内",
-        ),
-    ),
-    ratio(
-        "one_visit_items_share",
-        "reform_innovation",
-        "Share of hall items needing at most one visit",
-        "“最多只跑一次”事项占入驻事项比重",
-        fig("one_visit_items"),
-        fig("service_items_in_hall"),
-    ),
-    ratio(
-        "large_signed_projects_share",
-        "reform_innovation",
-        "Share of signed projects over 100 million yuan",
-        "亿元以上项目占新签约项目比重",
-        fig("signed_projects_over_100m"),
-        fig("new_signed_projects"),
-    ),
-    ratio(
-        "gdp_h1_share_of_year",
-        "economy",
-        "First-half GDP as a share of the full year",
-        "上半年GDP占全年比重",
-        cmp("jinshui_gdp_h1"),
-        fig("gdp"),
-        note=Bilingual(
-            "first half from the Zhengzhou Statistics Bureau ranking; the full year is a floor",
-            "上半年数取自郑州市统计局排名；全年数为下限",
-        ),
-    ),
-)
 
 #: Quantities shown per person or per 1,000 residents: (metric stem, figure, per 1,000?, labels, theme).
 PER_CAPITA: tuple[tuple[str, str, bool, str, str, str], ...] = (
@@ -500,54 +183,6 @@ def _per_capita(
     )
 
 
-def _evaluate(spec: MetricSpec, inputs: Inputs, bases: dict[str, PopulationBasis], basis_id: str) -> dict:
-    """One row of the table; a missing comparator gives a row with status missing and the reason."""
-    row = {
-        "metric_id": spec.metric_id,
-        "theme": spec.theme,
-        "label_en": spec.label_en,
-        "label_zh": spec.label_zh,
-        "unit": spec.unit,
-        "formula": spec.formula,
-        "population_basis": basis_id,
-        "inputs": ";".join(_input_ids(spec, bases)),
-        "status": spec.status,
-        "note": spec.note.en,
-        "note_zh": spec.note.zh,
-    }
-    try:
-        values = [bases[t.ident].estimate if t.source == "pop" else inputs.get(t) for t in spec.terms]
-    except MissingComparatorError as missing:
-        reason = Bilingual(
-            f"missing comparator {missing.comparator_id}: {missing.reasons.en}",
-            f"缺少对比数据 {missing.comparator_id}：{missing.reasons.zh}",
-        )
-        note = join_notes(reason, spec.note)
-        return {
-            **row,
-            "value": math.nan,
-            "low": math.nan,
-            "high": math.nan,
-            "status": "missing",
-            "note": note.en,
-            "note_zh": note.zh,
-        }
-    result = spec.compute(*values)
-    problem = spec.check(result, values) if spec.check else ""
-    if problem:
-        note = join_notes(problem, spec.note)
-        row["status"], row["note"], row["note_zh"] = "implausible", note.en, note.zh
-    return {**row, "value": result.value, "low": result.low, "high": result.high}
-
-
-def _input_ids(spec: MetricSpec, bases: dict[str, PopulationBasis]) -> list[str]:
-    """The figure and comparator ids a metric reads (a population basis expands to its own inputs)."""
-    ids: list[str] = []
-    for term in spec.terms:
-        ids.extend(bases[term.ident].inputs if term.source == "pop" else [term.ident])
-    return ids
-
-
 def build_derived_metrics(
     figures: pd.DataFrame | None = None,
     reference: Reference | None = None,
@@ -568,9 +203,10 @@ def build_derived_metrics(
     vocabulary = load_vocabulary() if vocabulary is None else vocabulary
     inputs = Inputs(figures, reference)
     bases = population_bases(reference, subject)
-    rows = [_evaluate(spec, inputs, bases, "") for spec in STATIC_METRICS]
+    recipes = read_recipes(subject.recipes_path, set(figures["figure_id"]), THEMES)
+    rows = [evaluate(spec, inputs, bases, "") for spec in recipes]
     for basis_id, basis in bases.items():
-        rows += [_evaluate(spec, inputs, bases, basis_id) for spec in _per_capita_specs(basis)]
+        rows += [evaluate(spec, inputs, bases, basis_id) for spec in _per_capita_specs(basis)]
     found = observations(vocabulary, corpus, reference, overrides={subject.report_id: figures})
     themes = dict(zip(figures["figure_id"], figures["theme"], strict=True))
     cross, comparator = cross_level_rows(vocabulary, found, themes)

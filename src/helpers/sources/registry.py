@@ -28,6 +28,10 @@ EXCLUDED_FILE = "figures_excluded.csv"
 ANNOTATIONS_FILE = "annotations.csv"
 #: Optional: the population bases of the report's per-capita values (``helpers.sources.population``).
 POPULATION_FILE = "population.toml"
+#: Optional: the report's own metric recipes, for what no generic recipe covers (``helpers.analysis.recipes``).
+RECIPES_FILE = "metrics.csv"
+#: Optional: the report's claims the audit checks (a part within its total, parts that sum to a total …).
+CHECKS_FILE = "checks.csv"
 #: The report this project analyses; the others are its comparators.
 SUBJECT_REPORT_ID = "jinshui-2020"
 LEVELS: tuple[str, ...] = ("district", "city", "province", "nation")
@@ -157,9 +161,19 @@ class ReportSource:
         """The report's population bases (optional: a report without it has no per-capita value)."""
         return self.folder / POPULATION_FILE
 
+    @property
+    def recipes_path(self) -> Path:
+        """The report's own metric recipes (optional)."""
+        return self.folder / RECIPES_FILE
+
+    @property
+    def checks_path(self) -> Path:
+        """The report's claims for the audit (optional)."""
+        return self.folder / CHECKS_FILE
+
     def optional_files(self) -> dict[str, Path]:
         """The files an analysis reads when the folder has them, by role."""
-        found = {"population": self.population_path}
+        found = {"population": self.population_path, "recipes": self.recipes_path, "checks": self.checks_path}
         return {role: path for role, path in found.items() if path.is_file()}
 
     def files(self) -> dict[str, Path]:

@@ -14,13 +14,13 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from helpers.analysis.comparisons import SUBJECT
-from helpers.analysis.indicators import ENTITY_NAMES, Observation, load_vocabulary, observations
+from helpers.analysis.indicators import Observation, load_vocabulary, observations
 from helpers.analysis.recipes import Check, read_checks
+from helpers.analysis.subject import Subject, corpus_with, subject_of
 from helpers.analysis.terms import Inputs, fig
 from helpers.sources.intervals import Estimate
 from helpers.sources.reference import Reference, population_bases
-from helpers.sources.registry import SUBJECT_REPORT_ID, ReportSource, all_reports, subject_report
+from helpers.sources.registry import ReportSource, all_reports, subject_report
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "finding_id",
@@ -289,9 +289,14 @@ def rule_parts_sum_to_total(
     return found
 
 
-def _figure_ids(inputs: str, figure_ids: set[str]) -> list[str]:
-    """The district's figure ids among a metric's inputs (``gdp`` or ``jinshui-2020:gdp``), not comparators."""
-    ids = [i.removeprefix(f"{SUBJECT_REPORT_ID}:") for i in inputs.split(";")]
+def _report(report: ReportSource | None) -> ReportSource:
+    """The report audited (default: the project's)."""
+    return report or subject_report()
+
+
+def _figure_ids(inputs: str, figure_ids: set[str], report: ReportSource | None) -> list[str]:
+    """The report's figure ids among a metric's inputs (``gdp`` or ``jinshui-2020:gdp``), not comparators."""
+    ids = [i.removeprefix(f"{_report(report).report_id}:") for i in inputs.split(";")]
     return [i for i in ids if i in figure_ids]
 
 
@@ -338,7 +343,7 @@ def rule_scope_mismatch(
             "scope_mismatch",
             row.metric_id,
             "warning",
-            _figure_ids(row.inputs, figure_ids),
+            _figure_ids(row.inputs, figure_ids, report),
             f"{row.label_en} = {_value_text(row.value, row.unit)} compares different scopes; {row.note}.",
             f"{row.label_zh}为{_value_text(row.value, row.unit)}：比较口径不同，仅供参考；{row.note_zh}。",
         )
@@ -349,13 +354,13 @@ def rule_scope_mismatch(
 def rule_two_sources_agree(
     figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
 ) -> list[Finding]:
-    """A 2020 value stated by two sources (a report and a reference table) must agree within rounding."""
+    """A value of the year stated by two sources (a report and a reference table) must agree within rounding."""
     del metrics
     names = load_vocabulary().indicators
-    found_all = _all_observations(figures, reference)
+    found_all, subject = _all_observations(figures, reference, report)
     groups: dict[tuple[str, str], list[Observation]] = {}
     for observation in found_all:
-        if observation.year == 2020 and observation.section == "review":
+        if observation.year == subject.year and observation.section == "review":
             groups.setdefault((observation.indicator, observation.entity), []).append(observation)
     findings = []
     for (indicator, entity), group in sorted(groups.items()):
@@ -367,11 +372,11 @@ def rule_two_sources_agree(
                     "two_sources_agree" if agree else "two_sources_disagree",
                     f"{entity}_{indicator}__{first.qualified_id}__{second.qualified_id}",
                     "info" if agree else "error",
-                    _figure_ids(f"{first.qualified_id};{second.qualified_id}", set(figures["figure_id"])),
-                    f"{ENTITY_NAMES[entity][0]}, {names[indicator].name_en}: {first.qualified_id} gives "
+                    _figure_ids(f"{first.qualified_id};{second.qualified_id}", set(figures["figure_id"]), report),
+                    f"{subject.names(entity)[0]}, {names[indicator].name_en}: {first.qualified_id} gives "
                     f"{_with_interval(a, 'en')}, {second.qualified_id} gives {_with_interval(b, 'en')}: "
                     + ("they agree within rounding." if agree else "they disagree."),
-                    f"{ENTITY_NAMES[entity][1]}{names[indicator].name_zh}：{first.qualified_id}为"
+                    f"{subject.names(entity)[1]}{names[indicator].name_zh}：{first.qualified_id}为"
                     f"{_with_interval(a, 'zh')}，{second.qualified_id}为{_with_interval(b, 'zh')}，"
                     + ("两者的区间重叠，在舍入误差内一致。" if agree else "两者不一致。"),
                 )
@@ -409,7 +414,7 @@ def rule_lower_bound_inputs(
     del reference
     found = []
     for row in figures[figures["qualifier"].isin(["at_least", "at_most"])].itertuples(index=False):
-        names = {row.figure_id, f"{SUBJECT_REPORT_ID}:{row.figure_id}"}
+        names = {row.figure_id, f"{_report(report).report_id}:{row.figure_id}"}
         users = metrics[metrics["inputs"].str.split(";").apply(lambda ids, n=names: bool(n & set(ids)))]
         if users.empty:
             continue
@@ -429,9 +434,16 @@ def rule_lower_bound_inputs(
     return found
 
 
-def _all_observations(figures: pd.DataFrame, reference: Reference) -> list[Observation]:
-    """Every mapped figure of every report and every mapped reference row (the district's figures as given)."""
-    return observations(load_vocabulary(), all_reports(), reference, overrides={SUBJECT_REPORT_ID: figures})
+def _all_observations(
+    figures: pd.DataFrame, reference: Reference, report: ReportSource | None
+) -> tuple[list[Observation], Subject]:
+    """Every mapped figure of the report, its parents and the reference rows (the report's figures as given)."""
+    report = _report(report)
+    subject = subject_of(report, reference)
+    corpus = corpus_with(report, all_reports())
+    found = observations(load_vocabulary(), corpus, reference, overrides={report.report_id: figures})
+    areas = {subject.entity_id, *subject.parent_ids}
+    return [o for o in found if o.entity in areas], subject
 
 
 def rule_one_sided_comparators(
@@ -445,13 +457,14 @@ def rule_one_sided_comparators(
     found = []
     names = load_vocabulary().indicators
     used_ids = metrics["inputs"].str.split(";")
-    for observation in _all_observations(figures, reference):
-        if observation.entity == SUBJECT or observation.qualifier not in ("at_least", "at_most"):
+    found_all, subject = _all_observations(figures, reference, report)
+    for observation in found_all:
+        if observation.entity == subject.entity_id or observation.qualifier not in ("at_least", "at_most"):
             continue
         users = metrics[used_ids.apply(lambda ids, i=observation.qualified_id: i in ids)]
         if users.empty:
             continue
-        name_en, name_zh = ENTITY_NAMES[observation.entity]
+        name_en, name_zh = subject.names(observation.entity)
         indicator = names[observation.indicator]
         floor = observation.qualifier == "at_least"
         bound_zh = "下限" if floor else "上限"
@@ -475,20 +488,24 @@ def rule_one_sided_comparators(
 def rule_undated_comparator(
     figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
 ) -> list[Finding]:
-    """A parent's value of no stated year (a threshold crossed in a five-year review) is not its 2020 level.
+    """A parent's value of no stated year (a threshold crossed in a five-year review) is not the year's level.
 
     It is never compared; the finding says which comparison it would have filled and that it stays empty.
     """
     del metrics
-    found_all = _all_observations(figures, reference)
-    district = {o.indicator for o in found_all if o.entity == SUBJECT and o.year == 2020}
+    found_all, subject = _all_observations(figures, reference, report)
+    district = {o.indicator for o in found_all if o.entity == subject.entity_id and o.year == subject.year}
     names = load_vocabulary().indicators
     found = []
     for observation in found_all:
-        if observation.entity == SUBJECT or observation.year is not None or observation.indicator not in district:
+        if (
+            observation.entity == subject.entity_id
+            or observation.year is not None
+            or observation.indicator not in district
+        ):
             continue
         indicator = names[observation.indicator]
-        name_en, name_zh = ENTITY_NAMES[observation.entity]
+        name_en, name_zh = subject.names(observation.entity)
         found.append(
             _finding(
                 "undated_comparator",
@@ -498,15 +515,16 @@ def rule_undated_comparator(
                     ";".join(
                         o.qualified_id
                         for o in found_all
-                        if o.entity == SUBJECT and o.indicator == observation.indicator
+                        if o.entity == subject.entity_id and o.indicator == observation.indicator
                     ),
                     set(figures["figure_id"]),
+                    report,
                 ),
                 f"{name_en}'s figure for {indicator.name_en}, «{observation.quote}» "
-                f"({observation.qualified_id}), states no year ({observation.note}): it is not used as the 2020 "
-                "level, and the comparison it would fill stays missing.",
+                f"({observation.qualified_id}), states no year ({observation.note}): it is not used as the "
+                f"{subject.year} level, and the comparison it would fill stays missing.",
                 f"{name_zh}关于{indicator.name_zh}的“{observation.quote}”（{observation.qualified_id}）未注明年份"
-                f"（{observation.note_zh}）：不作为2020年数使用，相应的比较仍缺数据。",
+                f"（{observation.note_zh}）：不作为{subject.year}年数使用，相应的比较仍缺数据。",
             )
         )
     return found

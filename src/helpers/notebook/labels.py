@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from helpers.analysis.audit import RULE_NAMES
-from helpers.analysis.indicators import ENTITY_NAMES
+from helpers.sources.entities import load_entities
 from helpers.sources.numbers import measure_word
 from helpers.sources.registry import SUBJECT_REPORT_ID
 
@@ -45,7 +45,7 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
     "info": ("info", "说明"),
 }
 #: Area names in both languages: one table for the analysis and the notebooks.
-ENTITY_LABELS: dict[str, tuple[str, str]] = ENTITY_NAMES
+ENTITY_LABELS: dict[str, tuple[str, str]] = {e.entity_id: e.names for e in load_entities().values()}
 #: Audit rule names in both languages, by rule id: one table, kept beside the rules that emit the ids.
 RULE_LABELS: dict[str, tuple[str, str]] = RULE_NAMES
 QUALIFIER_SIGNS: dict[str, str] = {"exact": "", "at_least": "≥", "at_most": "≤", "approx": "≈"}

@@ -31,7 +31,6 @@ from helpers.notebook.labels import (
 from helpers.notebook.params import HEADLINE_FIGURES, NOTEBOOK_STEMS
 from helpers.sources.figures import THEMES
 from helpers.sources.numbers import measure_word
-from helpers.sources.reference import ENTITY_IDS
 
 
 def figures_table(ctx: Context, theme: str | None = None, figure_ids: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -264,7 +263,7 @@ def missing_table(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                text("entity", lang): pick(ENTITY_LABELS[ENTITY_IDS[row.entity]], lang),
+                text("entity", lang): pick(ENTITY_LABELS[ctx.reference.entity_id(row.entity)], lang),
                 text("indicator", lang): row.indicator,
                 text("metric", lang): row.needed_for_zh if lang == "zh" else row.needed_for,
                 text("reason", lang): row.reason_zh if lang == "zh" else row.reason,

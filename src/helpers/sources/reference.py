@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pandera takes 0.15 s to import; a batch kernel that reads c
 from helpers import paths
 from helpers.bilingual import Bilingual
 from helpers.sources.cache import cached
+from helpers.sources.entities import ENTITIES_CSV, Entity, load_entities
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
 from helpers.sources.intervals import Estimate, printed_estimate
 from helpers.sources.numbers import NumberParseError, parse_quantity
@@ -32,18 +33,6 @@ MISSING_CSV = "missing_comparators.csv"
 #: Each gap is named and explained in both languages.
 MISSING_COLUMNS: tuple[str, ...] = ("entity", "indicator", "needed_for", "reason", "needed_for_zh", "reason_zh")
 
-ENTITY_IDS: dict[str, str] = {
-    "郑州市": "zhengzhou",
-    "河南省": "henan",
-    "金水区": "jinshui",
-    "郑东新区": "zhengdong",
-}
-ENTITY_EN: dict[str, str] = {
-    "郑州市": "Zhengzhou",
-    "河南省": "Henan",
-    "金水区": "Jinshui",
-    "郑东新区": "Zhengdong New District",
-}
 #: Comparators printed as a floor ("突破1万家"): the indicator name says so, the quote confirms it.
 LOWER_BOUND_SUFFIX = "_lower_bound"
 
@@ -62,14 +51,16 @@ class MissingComparatorError(LookupError):
         return self.reasons.en
 
 
-def comparators_schema() -> pa.DataFrameSchema:
+def comparators_schema(entity_names: list[str] | None = None) -> pa.DataFrameSchema:
     """Schema of the raw comparators table: every value has a unit, a year, a source and a quote."""
     import pandera.pandas as pa
 
     text = pa.Column(str, pa.Check.str_length(min_value=1), nullable=False)
     return pa.DataFrameSchema(
         {
-            "entity": pa.Column(str, pa.Check.isin(list(ENTITY_IDS)), nullable=False),
+            "entity": pa.Column(
+                str, pa.Check.isin(entity_names or [e.name_zh for e in load_entities().values()]), nullable=False
+            ),
             "indicator": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$"), nullable=False),
             "value": pa.Column(str, pa.Check.str_matches(r"^\d+(\.\d+)?$"), nullable=False),
             "unit": pa.Column(str, pa.Check.isin(["亿元", "%", "人", "万人", "万户", "天", "家"]), nullable=False),
@@ -107,6 +98,12 @@ class Reference:
     district_population: pd.DataFrame
     missing: pd.DataFrame
     _by_id: dict[str, Comparator] = field(default_factory=dict, repr=False)
+    #: The areas the tables name (``entities.csv``), by id.
+    entities: dict[str, Entity] = field(default_factory=dict)
+
+    def entity_id(self, name_zh: str) -> str:
+        """The id of an area the tables name in Chinese (郑州市 -> zhengzhou)."""
+        return next(e.entity_id for e in self.entities.values() if e.name_zh == name_zh)
 
     def comparator(self, comparator_id: str) -> Comparator:
         """Return a sourced comparator; raise :class:`MissingComparatorError` (with the reason) if unsourced."""
@@ -116,7 +113,7 @@ class Reference:
 
     def missing_reason(self, comparator_id: str) -> Bilingual:
         """The recorded reason a comparator is missing, or a generic one if it was never looked for."""
-        ids = self.missing["entity"].map(ENTITY_IDS) + "_" + self.missing["indicator"]
+        ids = self.missing["entity"].map(self.entity_id) + "_" + self.missing["indicator"]
         recorded = self.missing.loc[ids == comparator_id]
         if len(recorded):
             return Bilingual(recorded["reason"].iloc[0], recorded["reason_zh"].iloc[0])
@@ -127,12 +124,12 @@ class Reference:
         return comparator_id in self._by_id
 
 
-def _comparator_rows(frame: pd.DataFrame) -> tuple[dict[str, Comparator], list[str]]:
+def _comparator_rows(frame: pd.DataFrame, ids: dict[str, str]) -> tuple[dict[str, Comparator], list[str]]:
     """Turn validated raw rows into Comparators; collect parse problems by line."""
     found: dict[str, Comparator] = {}
     problems: list[str] = []
     for index, row in frame.iterrows():
-        comparator_id = f"{ENTITY_IDS[row['entity']]}_{row['indicator']}"
+        comparator_id = f"{ids[row['entity']]}_{row['indicator']}"
         prefix = "突破" if row["indicator"].endswith(LOWER_BOUND_SUFFIX) else ""
         try:
             quantity = parse_quantity(row["value"], row["unit"], prefix)
@@ -179,12 +176,17 @@ def read_comparators_csv(path: Path) -> pd.DataFrame:
 
 
 def load_comparators(path: Path) -> tuple[pd.DataFrame, dict[str, Comparator]]:
-    """Validate the comparators CSV; return it (with ids, base-unit values and intervals) and a lookup."""
+    """Validate the comparators CSV; return it (with ids, base-unit values and intervals) and a lookup.
+
+    Its areas are those of ``entities.csv`` beside it (of ``data/reference`` when there is none).
+    """
     from pandera.errors import SchemaErrors
 
     raw = read_comparators_csv(path)
+    entities = load_entities(path.parent if (path.parent / ENTITIES_CSV).is_file() else None)
+    ids = {e.name_zh: e.entity_id for e in entities.values()}
     try:
-        comparators_schema().validate(raw, lazy=True)
+        comparators_schema(list(ids)).validate(raw, lazy=True)
     except SchemaErrors as errors:
         problems = [
             f"line {int(c.index) + 2 if not pd.isna(c.index) else '-'}, column {c.column!r}: "
@@ -192,13 +194,13 @@ def load_comparators(path: Path) -> tuple[pd.DataFrame, dict[str, Comparator]]:
             for c in errors.failure_cases.itertuples(index=False)
         ]
         raise FiguresValidationError(str(path), problems) from None
-    by_id, problems = _comparator_rows(raw)
+    by_id, problems = _comparator_rows(raw, ids)
     if problems:
         raise FiguresValidationError(str(path), problems)
     typed = raw.assign(
-        comparator_id=[f"{ENTITY_IDS[e]}_{i}" for e, i in zip(raw["entity"], raw["indicator"], strict=True)],
+        comparator_id=[f"{ids[e]}_{i}" for e, i in zip(raw["entity"], raw["indicator"], strict=True)],
         value_base=[
-            by_id[f"{ENTITY_IDS[e]}_{i}"].estimate.value for e, i in zip(raw["entity"], raw["indicator"], strict=True)
+            by_id[f"{ids[e]}_{i}"].estimate.value for e, i in zip(raw["entity"], raw["indicator"], strict=True)
         ],
         low=[c.estimate.low for c in by_id.values()],
         high=[c.estimate.high for c in by_id.values()],
@@ -222,7 +224,7 @@ def _load_reference(folder: Path) -> Reference:
     if absent:
         raise FiguresValidationError(str(folder / MISSING_CSV), [f"missing columns {absent}"])
     _check_consistency(census, district, by_id, folder)
-    return Reference(comparators, census, district, missing, by_id)
+    return Reference(comparators, census, district, missing, by_id, load_entities(folder))
 
 
 #: The census table's count columns (persons); every one a number, none negative.

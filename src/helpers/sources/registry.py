@@ -44,6 +44,11 @@ _CODE_SHAPES: dict[str, re.Pattern[str]] = {
 }
 
 
+def code_fits_level(code: str, level: str) -> bool:
+    """Whether a division code has the shape of the level's codes (410105 a district, 410100 a city …)."""
+    return level in _CODE_SHAPES and bool(_CODE_SHAPES[level].match(code))
+
+
 class ReportFolderError(ValueError):
     """A report folder that is incomplete or whose metadata is invalid; the message is one line."""
 
@@ -108,7 +113,7 @@ def _value_problems(raw: dict[str, object], folder: Path) -> list[str]:
         problems.append(f"'report_id' is {raw['report_id']!r} but the folder is {folder.name!r}")
     if raw["level"] not in LEVELS:
         problems.append(f"'level' is {raw['level']!r}; allowed: {', '.join(LEVELS)}")
-    elif not _CODE_SHAPES[str(raw["level"])].match(str(raw["division_code"])):
+    elif not code_fits_level(str(raw["division_code"]), str(raw["level"])):
         problems.append(f"'division_code' {raw['division_code']!r} is not the code of a {raw['level']}")
     year = raw["year_reviewed"]
     if not isinstance(year, int) or isinstance(year, bool) or not 1949 <= year <= 2100:

@@ -14,50 +14,34 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from helpers.analysis.indicators import Observation, load_vocabulary, observations
-from helpers.analysis.recipes import Check, read_checks
-from helpers.analysis.subject import Subject, corpus_with, subject_of
-from helpers.analysis.terms import Inputs, fig
-from helpers.sources.intervals import Estimate
-from helpers.sources.reference import Reference, population_bases
-from helpers.sources.registry import ReportSource, all_reports, subject_report
-
-FINDING_COLUMNS: tuple[str, ...] = (
-    "finding_id",
-    "rule",
-    "severity",
-    "figure_ids",
-    "message_en",
-    "message_zh",
+from helpers.analysis.audit_support import (
+    FINDING_COLUMNS,
+    RULE_NAMES,
+    SEVERITIES,
+    Finding,
+    area_observations,
+    audited_report,
+    indicator_names,
+    percent_text,
+    points_text,
+    report_checks,
+    report_figure_ids,
+    value_text,
+    with_interval,
 )
-SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+from helpers.analysis.audit_support import (
+    RULE_NAME_COLUMNS as RULE_NAME_COLUMNS,
+)
+from helpers.analysis.audit_support import (
+    with_rule_names as with_rule_names,
+)
+from helpers.analysis.indicators import Observation, load_vocabulary
+from helpers.analysis.terms import Inputs, fig
+from helpers.sources.reference import Reference, population_bases
+from helpers.sources.registry import ReportSource
+
 #: Year-on-year growth rates outside this range (percent) are flagged for a second look.
 PLAUSIBLE_GROWTH_PERCENT: tuple[float, float] = (-50.0, 100.0)
-#: Every rule id a finding can carry, with its name in English and Chinese: pages show the name, exports keep
-#: the id beside it (``helpers.notebook.labels.RULE_LABELS`` is this table). A finding of an unnamed rule is refused.
-RULE_NAMES: dict[str, tuple[str, str]] = {
-    "share_out_of_range": ("Impossible share", "不可能成立的比重"),
-    "stated_share_vs_comparator": ("Stated share against a sourced total", "报告比重与有出处总量的核对"),
-    "stated_gap_vs_computed": ("Stated gap against the computed gap", "报告所称增速差与计算值的核对"),
-    "growth_out_of_bounds": ("Implausible growth rate", "增长率超出合理区间"),
-    "rate_out_of_range": ("Impossible rate", "不可能成立的比率"),
-    "component_within_total": ("Part within its total", "分项不超过总量"),
-    "component_exceeds_total": ("Part larger than its total", "分项大于总量"),
-    "parts_sum_to_total": ("Parts add up to their total", "分项合计与总数相符"),
-    "parts_do_not_sum_to_total": ("Parts do not add up to their total", "分项合计与总数不符"),
-    "scope_mismatch": ("Different scopes compared", "比较口径不一致"),
-    "two_sources_agree": ("Two sources agree", "两个来源一致"),
-    "two_sources_disagree": ("Two sources disagree", "两个来源不一致"),
-    "population_scope": ("Population basis of another scope", "人口口径与报告数据不一致"),
-    "one_sided_input": ("Figure printed as a floor or ceiling", "以下限或上限表述的数据"),
-    "one_sided_comparator": ("Comparator printed as a floor or ceiling", "以下限或上限表述的对比数据"),
-    "undated_comparator": ("Comparator of no stated year", "未注明年份的对比数据"),
-    "missing_comparator": ("Comparator without a source", "缺少有出处的对比数据"),
-}
-#: The columns :func:`with_rule_names` adds after ``rule`` in the exports.
-RULE_NAME_COLUMNS: tuple[str, str] = ("rule_name_en", "rule_name_zh")
-
-Finding = dict[str, str]
 
 
 def _finding(rule: str, key: str, severity: str, figure_ids: list[str], en: str, zh: str) -> Finding:
@@ -71,10 +55,6 @@ def _finding(rule: str, key: str, severity: str, figure_ids: list[str], en: str,
         "message_en": en,
         "message_zh": zh,
     }
-
-
-def _pct(value: float) -> str:
-    return f"{value:.2f}%"
 
 
 def rule_share_out_of_range(
@@ -105,17 +85,6 @@ def rule_share_out_of_range(
     return found
 
 
-def _checks(figures: pd.DataFrame, report: ReportSource | None, *kinds: str) -> list[Check]:
-    """The report's claims of the given kinds (``checks.csv`` beside it), checked against the figures given."""
-    return [
-        c for c in read_checks((report or subject_report()).checks_path, set(figures["figure_id"])) if c.check in kinds
-    ]
-
-
-def _points(value: float) -> str:
-    return f"{value:+.2f}"
-
-
 def rule_stated_share_vs_comparator(
     figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
 ) -> list[Finding]:
@@ -126,7 +95,7 @@ def rule_stated_share_vs_comparator(
     """
     found = []
     inputs = Inputs(figures, reference)
-    for check in _checks(figures, report, "stated_share", "stated_gap"):
+    for check in report_checks(figures, report, "stated_share", "stated_gap"):
         figure_id, share = check.item.ident, check.check == "stated_share"
         stated = inputs.get(check.item)
         rows = metrics[(metrics["metric_id"] == check.against[0]) & (metrics["population_basis"] == "")]
@@ -137,7 +106,7 @@ def rule_stated_share_vs_comparator(
         severity = "info" if overlap else "warning"
         verdict_en = "consistent within rounding" if overlap else "not consistent, even allowing for rounding"
         verdict_zh = "在舍入误差内一致" if overlap else "即使考虑舍入误差也不一致"
-        show = _pct if share else _points
+        show = percent_text if share else points_text
         values = [show(v) for v in (stated.value, stated.low, stated.high, row["value"], row["low"], row["high"])]
         what_en = "share" if share else "gap (percentage points)"
         source_en = "the share computed from the sourced total" if share else "the gap computed from the printed rates"
@@ -217,9 +186,9 @@ def rule_component_exceeds_total(
     """A part cannot be larger than its total, even at the extremes of both intervals."""
     del metrics
     inputs = Inputs(figures, reference)
-    names = _names(figures)
+    names = indicator_names(figures)
     found = []
-    for check in _checks(figures, report, "part_of"):
+    for check in report_checks(figures, report, "part_of"):
         part_term, whole_term = check.item, check.terms[0]
         part, whole = inputs.get(part_term), inputs.get(whole_term)
         ids = [t.ident for t in (part_term, whole_term) if t.source == "fig"]
@@ -234,10 +203,10 @@ def rule_component_exceeds_total(
                     part_term.ident,
                     "info",
                     ids,
-                    f"Checked: {part_en}, {_with_interval(part, 'en')}, is within its total, {whole_en}, "
-                    f"{_with_interval(whole, 'en')}: {share:.1f}% of it.",
-                    f"已核对：{part_zh}{_with_interval(part, 'zh')}，不超过其总量{whole_zh}"
-                    f"{_with_interval(whole, 'zh')}，占{share:.1f}%。",
+                    f"Checked: {part_en}, {with_interval(part, 'en')}, is within its total, {whole_en}, "
+                    f"{with_interval(whole, 'en')}: {share:.1f}% of it.",
+                    f"已核对：{part_zh}{with_interval(part, 'zh')}，不超过其总量{whole_zh}"
+                    f"{with_interval(whole, 'zh')}，占{share:.1f}%。",
                 )
             )
         elif part.low > whole.high:
@@ -247,9 +216,9 @@ def rule_component_exceeds_total(
                     part_term.ident,
                     "error",
                     ids,
-                    f"{part_en}, {_with_interval(part, 'en')}, is larger than its total, {whole_en}, "
-                    f"{_with_interval(whole, 'en')}.",
-                    f"{part_zh}{_with_interval(part, 'zh')}，大于其总量{whole_zh}{_with_interval(whole, 'zh')}。",
+                    f"{part_en}, {with_interval(part, 'en')}, is larger than its total, {whole_en}, "
+                    f"{with_interval(whole, 'en')}.",
+                    f"{part_zh}{with_interval(part, 'zh')}，大于其总量{whole_zh}{with_interval(whole, 'zh')}。",
                 )
             )
     return found
@@ -262,7 +231,7 @@ def rule_parts_sum_to_total(
     del metrics
     inputs = Inputs(figures, reference)
     found = []
-    for check in _checks(figures, report, "sum_of"):
+    for check in report_checks(figures, report, "sum_of"):
         total_id, part_ids = check.item.ident, check.against
         total = inputs.get(fig(total_id))
         parts = [inputs.get(fig(p)) for p in part_ids]
@@ -270,7 +239,7 @@ def rule_parts_sum_to_total(
         for part in parts[1:]:
             summed = summed + part
         agree = summed.low <= total.high and total.low <= summed.high
-        labels = _names(figures)
+        labels = indicator_names(figures)
         names_en = " + ".join(labels[p][0] for p in part_ids)
         names_zh = "、".join(labels[p][1] for p in part_ids)
         total_en, total_zh = labels[total_id]
@@ -280,52 +249,13 @@ def rule_parts_sum_to_total(
                 total_id,
                 "info" if agree else "warning",
                 [total_id, *part_ids],
-                f"{names_en} = {_with_interval(summed, 'en')} against {total_en}, {_with_interval(total, 'en')}: "
+                f"{names_en} = {with_interval(summed, 'en')} against {total_en}, {with_interval(total, 'en')}: "
                 + ("the parts make up the total; never add the total to them." if agree else "they do not agree."),
-                f"{names_zh}合计{_with_interval(summed, 'zh')}，与{total_zh}{_with_interval(total, 'zh')}"
+                f"{names_zh}合计{with_interval(summed, 'zh')}，与{total_zh}{with_interval(total, 'zh')}"
                 + ("相符：分项构成总数，不可再与总数相加。" if agree else "不符。"),
             )
         )
     return found
-
-
-def _report(report: ReportSource | None) -> ReportSource:
-    """The report audited (default: the project's)."""
-    return report or subject_report()
-
-
-def _figure_ids(inputs: str, figure_ids: set[str], report: ReportSource | None) -> list[str]:
-    """The report's figure ids among a metric's inputs (``gdp`` or ``jinshui-2020:gdp``), not comparators."""
-    ids = [i.removeprefix(f"{_report(report).report_id}:") for i in inputs.split(";")]
-    return [i for i in ids if i in figure_ids]
-
-
-def _amount(value: float, lang: str) -> str:
-    """A number as a reader of the language writes it: 1230亿 or 123 billion; small numbers as they are."""
-    size = abs(value)
-    steps = ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, " billion"), (1e6, " million"))
-    for step, name in steps:
-        if size >= step:
-            return f"{value / step:.4g}{name}"
-    return f"{value:,.0f}" if value == round(value) else f"{value:.4g}"
-
-
-def _with_interval(estimate: Estimate, lang: str) -> str:
-    """A value with its interval, both as the language writes them: 5万亿（5万亿–6万亿）."""
-    value, low, high = (_amount(v, lang) for v in estimate.as_tuple())
-    if low == high:
-        return value
-    return f"{value}（{low}–{high}）" if lang == "zh" else f"{value} ({low}–{high})"
-
-
-def _names(figures: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    """Each figure's indicator name in English and Chinese, by figure id."""
-    return {row.figure_id: (row.indicator_en, row.indicator_zh) for row in figures.itertuples(index=False)}
-
-
-def _value_text(value: float, unit: str) -> str:
-    """A metric value for a message: a percent with two decimals, anything else with four significant digits."""
-    return _pct(value) if unit == "percent" else f"{value:.4g}"
 
 
 def rule_scope_mismatch(
@@ -343,9 +273,9 @@ def rule_scope_mismatch(
             "scope_mismatch",
             row.metric_id,
             "warning",
-            _figure_ids(row.inputs, figure_ids, report),
-            f"{row.label_en} = {_value_text(row.value, row.unit)} compares different scopes; {row.note}.",
-            f"{row.label_zh}为{_value_text(row.value, row.unit)}：比较口径不同，仅供参考；{row.note_zh}。",
+            report_figure_ids(row.inputs, figure_ids, report),
+            f"{row.label_en} = {value_text(row.value, row.unit)} compares different scopes; {row.note}.",
+            f"{row.label_zh}为{value_text(row.value, row.unit)}：比较口径不同，仅供参考；{row.note_zh}。",
         )
         for row in rows.itertuples(index=False)
     ]
@@ -357,7 +287,7 @@ def rule_two_sources_agree(
     """A value of the year stated by two sources (a report and a reference table) must agree within rounding."""
     del metrics
     names = load_vocabulary().indicators
-    found_all, subject = _all_observations(figures, reference, report)
+    found_all, subject = area_observations(figures, reference, report)
     groups: dict[tuple[str, str], list[Observation]] = {}
     for observation in found_all:
         if observation.year == subject.year and observation.section == "review":
@@ -372,12 +302,12 @@ def rule_two_sources_agree(
                     "two_sources_agree" if agree else "two_sources_disagree",
                     f"{entity}_{indicator}__{first.qualified_id}__{second.qualified_id}",
                     "info" if agree else "error",
-                    _figure_ids(f"{first.qualified_id};{second.qualified_id}", set(figures["figure_id"]), report),
+                    report_figure_ids(f"{first.qualified_id};{second.qualified_id}", set(figures["figure_id"]), report),
                     f"{subject.names(entity)[0]}, {names[indicator].name_en}: {first.qualified_id} gives "
-                    f"{_with_interval(a, 'en')}, {second.qualified_id} gives {_with_interval(b, 'en')}: "
+                    f"{with_interval(a, 'en')}, {second.qualified_id} gives {with_interval(b, 'en')}: "
                     + ("they agree within rounding." if agree else "they disagree."),
                     f"{subject.names(entity)[1]}{names[indicator].name_zh}：{first.qualified_id}为"
-                    f"{_with_interval(a, 'zh')}，{second.qualified_id}为{_with_interval(b, 'zh')}，"
+                    f"{with_interval(a, 'zh')}，{second.qualified_id}为{with_interval(b, 'zh')}，"
                     + ("两者的区间重叠，在舍入误差内一致。" if agree else "两者不一致。"),
                 )
             )
@@ -414,7 +344,7 @@ def rule_lower_bound_inputs(
     del reference
     found = []
     for row in figures[figures["qualifier"].isin(["at_least", "at_most"])].itertuples(index=False):
-        names = {row.figure_id, f"{_report(report).report_id}:{row.figure_id}"}
+        names = {row.figure_id, f"{audited_report(report).report_id}:{row.figure_id}"}
         users = metrics[metrics["inputs"].str.split(";").apply(lambda ids, n=names: bool(n & set(ids)))]
         if users.empty:
             continue
@@ -434,18 +364,6 @@ def rule_lower_bound_inputs(
     return found
 
 
-def _all_observations(
-    figures: pd.DataFrame, reference: Reference, report: ReportSource | None
-) -> tuple[list[Observation], Subject]:
-    """Every mapped figure of the report, its parents and the reference rows (the report's figures as given)."""
-    report = _report(report)
-    subject = subject_of(report, reference)
-    corpus = corpus_with(report, all_reports())
-    found = observations(load_vocabulary(), corpus, reference, overrides={report.report_id: figures})
-    areas = {subject.entity_id, *subject.parent_ids}
-    return [o for o in found if o.entity in areas], subject
-
-
 def rule_one_sided_comparators(
     figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
 ) -> list[Finding]:
@@ -457,7 +375,7 @@ def rule_one_sided_comparators(
     found = []
     names = load_vocabulary().indicators
     used_ids = metrics["inputs"].str.split(";")
-    found_all, subject = _all_observations(figures, reference, report)
+    found_all, subject = area_observations(figures, reference, report)
     for observation in found_all:
         if observation.entity == subject.entity_id or observation.qualifier not in ("at_least", "at_most"):
             continue
@@ -493,7 +411,7 @@ def rule_undated_comparator(
     It is never compared; the finding says which comparison it would have filled and that it stays empty.
     """
     del metrics
-    found_all, subject = _all_observations(figures, reference, report)
+    found_all, subject = area_observations(figures, reference, report)
     district = {o.indicator for o in found_all if o.entity == subject.entity_id and o.year == subject.year}
     names = load_vocabulary().indicators
     found = []
@@ -511,7 +429,7 @@ def rule_undated_comparator(
                 "undated_comparator",
                 observation.qualified_id.replace(":", "__"),
                 "warning",
-                _figure_ids(
+                report_figure_ids(
                     ";".join(
                         o.qualified_id
                         for o in found_all
@@ -577,15 +495,6 @@ RULES: tuple[Callable[..., list[Finding]], ...] = (
     rule_undated_comparator,
     rule_missing_comparators,
 )
-
-
-def with_rule_names(findings: pd.DataFrame) -> pd.DataFrame:
-    """The findings with each rule's English and Chinese name after its id, for exports read by people and code."""
-    named = findings.copy()
-    position = named.columns.get_loc("rule") + 1
-    for offset, column in enumerate(RULE_NAME_COLUMNS):
-        named.insert(position + offset, column, named["rule"].map(lambda r, i=offset: RULE_NAMES[r][i]))
-    return named
 
 
 def run_audit(

@@ -12,8 +12,8 @@ import pytest
 from helpers import paths
 
 PACKAGE = paths.PROJECT_ROOT / "src" / "helpers"
-#: The layers whose code must name no figure of a report (the notebook layer follows in its own test).
-GENERIC = ("analysis",)
+#: The layers whose code must name no figure of a report, and no area.
+GENERIC = ("analysis", "notebook")
 
 
 def _figure_ids() -> set[str]:

@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
+from helpers.sources.entities import load_entities
 from helpers.sources.population import read_population_file
 from helpers.sources.reference import known_bases
 from helpers.sources.registry import ReportFolderError, ReportSource, load_report
 
-#: The figures the overview leads with.
-HEADLINE_FIGURES: tuple[str, ...] = (
+#: The indicators the overview leads with, as the report prints them (indicator codes of indicators.csv).
+HEADLINE_INDICATORS: tuple[str, ...] = (
     "gdp",
-    "general_budget_revenue",
+    "budget_revenue",
     "retail_sales",
-    "modern_services_value_added",
-    "market_entities_total",
+    "market_entities",
     "new_market_entities",
     "livelihood_spending",
     "new_urban_jobs",
@@ -66,7 +66,9 @@ class ParameterSpec:
 EXTRA_PARAMETERS: dict[str, ParameterSpec] = {
     "top_n": ParameterSpec(int, minimum=1, maximum=50, description="how many figures a chart shows"),
     "comparison": ParameterSpec(
-        str, allowed=("both", "zhengzhou", "henan"), description="which comparators the comparison shows"
+        str,
+        allowed=("both", *(e.entity_id for e in load_entities().values() if e.level in ("city", "province", "nation"))),
+        description="which comparators the comparison shows: all the report's higher levels, or one of them",
     ),
     "show_info_findings": ParameterSpec(bool, allowed=(True, False), description="list info-level findings too"),
 }

@@ -30,8 +30,16 @@ COMPARATORS_CSV = "comparators_2020.csv"
 CENSUS_CSV = "census2020_zhengzhou_counties.csv"
 DISTRICT_POPULATION_CSV = "zhengzhou_2019_resident_population_by_district.csv"
 MISSING_CSV = "missing_comparators.csv"
-#: Each gap is named and explained in both languages.
-MISSING_COLUMNS: tuple[str, ...] = ("entity", "indicator", "needed_for", "reason", "needed_for_zh", "reason_zh")
+#: Each gap is named and explained in both languages, with the report whose analysis needs it.
+MISSING_COLUMNS: tuple[str, ...] = (
+    "entity",
+    "indicator",
+    "needed_for",
+    "reason",
+    "needed_for_zh",
+    "reason_zh",
+    "needed_by",
+)
 
 #: Comparators printed as a floor ("突破1万家"): the indicator name says so, the quote confirms it.
 LOWER_BOUND_SUFFIX = "_lower_bound"

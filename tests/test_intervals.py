@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.analysis.intervals import Estimate, printed_estimate
+from helpers.sources.intervals import Estimate, printed_estimate
 
 
 @pytest.mark.parametrize(

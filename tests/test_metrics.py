@@ -337,7 +337,7 @@ def test_cli_invalid_data(tmp_path: Path) -> None:
 
 
 def test_a_printed_rate_of_100_percent_stays_within_100() -> None:
-    from helpers.analysis.intervals import clip_percent, printed_estimate
+    from helpers.sources.intervals import clip_percent, printed_estimate
 
     # 办结率100%, rounded to a whole percent: rounding alone allows [99.5, 100.5]; a rate cannot pass 100.
     assert clip_percent(printed_estimate("100", "%")).as_tuple() == (100, 99.5, 100)

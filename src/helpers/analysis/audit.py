@@ -14,67 +14,34 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from helpers.analysis.comparisons import SUBJECT
-from helpers.analysis.indicators import ENTITY_NAMES, Observation, load_vocabulary, observations
-from helpers.analysis.intervals import Estimate
-from helpers.analysis.metrics import Inputs, Term, cmp, fig, metric_value
-from helpers.sources.reference import Reference, population_bases
-from helpers.sources.registry import SUBJECT_REPORT_ID, all_reports
-
-FINDING_COLUMNS: tuple[str, ...] = (
-    "finding_id",
-    "rule",
-    "severity",
-    "figure_ids",
-    "message_en",
-    "message_zh",
+from helpers.analysis.audit_support import (
+    FINDING_COLUMNS,
+    RULE_NAMES,
+    SEVERITIES,
+    Finding,
+    area_observations,
+    audited_report,
+    indicator_names,
+    percent_text,
+    points_text,
+    report_checks,
+    report_figure_ids,
+    value_text,
+    with_interval,
 )
-SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+from helpers.analysis.audit_support import (
+    RULE_NAME_COLUMNS as RULE_NAME_COLUMNS,
+)
+from helpers.analysis.audit_support import (
+    with_rule_names as with_rule_names,
+)
+from helpers.analysis.indicators import Observation, load_vocabulary
+from helpers.analysis.terms import Inputs, fig
+from helpers.sources.reference import Reference, population_bases
+from helpers.sources.registry import ReportSource
+
 #: Year-on-year growth rates outside this range (percent) are flagged for a second look.
 PLAUSIBLE_GROWTH_PERCENT: tuple[float, float] = (-50.0, 100.0)
-#: Parts that cannot exceed their wholes.
-COMPONENTS: tuple[tuple[Term, Term], ...] = (
-    (fig("modern_services_value_added"), fig("gdp")),
-    (fig("one_visit_items"), fig("service_items_in_hall")),
-    (fig("signed_projects_over_100m"), fig("new_signed_projects")),
-    (fig("new_market_entities"), fig("market_entities_total")),
-    (cmp("jinshui_gdp_h1"), fig("gdp")),
-)
-#: Totals the report states together with the parts that make them up (never to be added to the total).
-SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("prevention_control_personnel", ("party_cadres_mobilized", "police_mobilized", "community_workers_volunteers")),
-)
-#: A share the report states, and the metric that computes the same share from a sourced comparator.
-STATED_VS_COMPUTED: tuple[tuple[str, str], ...] = (
-    ("market_entities_share_of_henan", "market_entities_share_of_henan"),
-)
-
-INCL_ZHENGDONG = "census_2020_incl_zhengdong"
-
-#: Every rule id a finding can carry, with its name in English and Chinese: pages show the name, exports keep
-#: the id beside it (``helpers.notebook.labels.RULE_LABELS`` is this table). A finding of an unnamed rule is refused.
-RULE_NAMES: dict[str, tuple[str, str]] = {
-    "share_out_of_range": ("Impossible share", "不可能成立的比重"),
-    "stated_share_vs_comparator": ("Stated share against a sourced total", "报告比重与有出处总量的核对"),
-    "growth_out_of_bounds": ("Implausible growth rate", "增长率超出合理区间"),
-    "rate_out_of_range": ("Impossible rate", "不可能成立的比率"),
-    "component_within_total": ("Part within its total", "分项不超过总量"),
-    "component_exceeds_total": ("Part larger than its total", "分项大于总量"),
-    "parts_sum_to_total": ("Parts add up to their total", "分项合计与总数相符"),
-    "parts_do_not_sum_to_total": ("Parts do not add up to their total", "分项合计与总数不符"),
-    "scope_mismatch": ("Different scopes compared", "比较口径不一致"),
-    "two_sources_agree": ("Two sources agree", "两个来源一致"),
-    "two_sources_disagree": ("Two sources disagree", "两个来源不一致"),
-    "population_scope": ("Census unit includes Zhengdong", "普查单元含郑东新区"),
-    "one_sided_input": ("Figure printed as a floor or ceiling", "以下限或上限表述的数据"),
-    "one_sided_comparator": ("Comparator printed as a floor or ceiling", "以下限或上限表述的对比数据"),
-    "undated_comparator": ("Comparator of no stated year", "未注明年份的对比数据"),
-    "missing_comparator": ("Comparator without a source", "缺少有出处的对比数据"),
-}
-#: The columns :func:`with_rule_names` adds after ``rule`` in the exports.
-RULE_NAME_COLUMNS: tuple[str, str] = ("rule_name_en", "rule_name_zh")
-
-Finding = dict[str, str]
 
 
 def _finding(rule: str, key: str, severity: str, figure_ids: list[str], en: str, zh: str) -> Finding:
@@ -90,11 +57,9 @@ def _finding(rule: str, key: str, severity: str, figure_ids: list[str], en: str,
     }
 
 
-def _pct(value: float) -> str:
-    return f"{value:.2f}%"
-
-
-def rule_share_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_share_out_of_range(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """A share of a larger total must lie in (0, 100]; otherwise the part exceeds its whole."""
     del reference
     found = []
@@ -121,30 +86,41 @@ def rule_share_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, refere
 
 
 def rule_stated_share_vs_comparator(
-    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
 ) -> list[Finding]:
-    """A share the report states must agree, within rounding, with the share computed from a sourced total."""
+    """A share or a gap the report states must agree, within rounding, with the one computed from sources.
+
+    The report's claims name the metric that computes the same thing (``stated_share``: its share of a
+    parent's total; ``stated_gap``: its growth rate minus the parent's, in percentage points).
+    """
     found = []
     inputs = Inputs(figures, reference)
-    for figure_id, metric_id in STATED_VS_COMPUTED:
-        stated = inputs.get(fig(figure_id))
-        row = metrics[(metrics["metric_id"] == metric_id) & (metrics["population_basis"] == "")].iloc[0]
-        if row["status"] == "missing":
+    for check in report_checks(figures, report, "stated_share", "stated_gap"):
+        figure_id, share = check.item.ident, check.check == "stated_share"
+        stated = inputs.get(check.item)
+        rows = metrics[(metrics["metric_id"] == check.against[0]) & (metrics["population_basis"] == "")]
+        if rows.empty or rows["status"].iloc[0] == "missing":
             continue
+        row = rows.iloc[0]
         overlap = stated.low <= row["high"] and row["low"] <= stated.high
         severity = "info" if overlap else "warning"
         verdict_en = "consistent within rounding" if overlap else "not consistent, even allowing for rounding"
         verdict_zh = "在舍入误差内一致" if overlap else "即使考虑舍入误差也不一致"
+        show = percent_text if share else points_text
+        values = [show(v) for v in (stated.value, stated.low, stated.high, row["value"], row["low"], row["high"])]
+        what_en = "share" if share else "gap (percentage points)"
+        source_en = "the share computed from the sourced total" if share else "the gap computed from the printed rates"
+        source_zh = "按有出处的总量计算的比重" if share else "按双方所载增速计算的差距"
         found.append(
             _finding(
-                "stated_share_vs_comparator",
+                "stated_share_vs_comparator" if share else "stated_gap_vs_computed",
                 figure_id,
                 severity,
                 [figure_id],
-                f"The report's share {_pct(stated.value)} [{_pct(stated.low)}, {_pct(stated.high)}] and the share "
-                f"computed from the sourced total ({row['formula']}) {_pct(row['value'])} "
-                f"[{_pct(row['low'])}, {_pct(row['high'])}] are {verdict_en}.",
-                f"报告所称比重{_pct(stated.value)}与按有出处的总量计算的比重{_pct(row['value'])}{verdict_zh}。",
+                f"The report's {what_en} {values[0]} [{values[1]}, {values[2]}] and {source_en} "
+                f"({row['formula']}) {values[3]} [{values[4]}, {values[5]}] are {verdict_en}.",
+                f"报告所称{'比重' if share else '增速差'}{values[0]}"
+                f"{'' if share else '个百分点'}与{source_zh}{values[3]}{'' if share else '个百分点'}{verdict_zh}。",
             )
         )
     return found
@@ -172,7 +148,9 @@ def _figures_out_of_range(
     ]
 
 
-def rule_growth_out_of_bounds(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_growth_out_of_bounds(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Growth rates outside the plausible range deserve a second look."""
     del metrics, reference
     return _figures_out_of_range(
@@ -186,7 +164,9 @@ def rule_growth_out_of_bounds(figures: pd.DataFrame, metrics: pd.DataFrame, refe
     )
 
 
-def rule_rate_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_rate_out_of_range(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """A completion or reduction rate in percent lies in [0, 100]."""
     del metrics, reference
     return _figures_out_of_range(
@@ -200,13 +180,16 @@ def rule_rate_out_of_range(figures: pd.DataFrame, metrics: pd.DataFrame, referen
     )
 
 
-def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_component_exceeds_total(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """A part cannot be larger than its total, even at the extremes of both intervals."""
     del metrics
     inputs = Inputs(figures, reference)
-    names = _names(figures)
+    names = indicator_names(figures)
     found = []
-    for part_term, whole_term in COMPONENTS:
+    for check in report_checks(figures, report, "part_of"):
+        part_term, whole_term = check.item, check.terms[0]
         part, whole = inputs.get(part_term), inputs.get(whole_term)
         ids = [t.ident for t in (part_term, whole_term) if t.source == "fig"]
         (part_en, part_zh), (whole_en, whole_zh) = (
@@ -220,10 +203,10 @@ def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, r
                     part_term.ident,
                     "info",
                     ids,
-                    f"Checked: {part_en}, {_with_interval(part, 'en')}, is within its total, {whole_en}, "
-                    f"{_with_interval(whole, 'en')}: {share:.1f}% of it.",
-                    f"已核对：{part_zh}{_with_interval(part, 'zh')}，不超过其总量{whole_zh}"
-                    f"{_with_interval(whole, 'zh')}，占{share:.1f}%。",
+                    f"Checked: {part_en}, {with_interval(part, 'en')}, is within its total, {whole_en}, "
+                    f"{with_interval(whole, 'en')}: {share:.1f}% of it.",
+                    f"已核对：{part_zh}{with_interval(part, 'zh')}，不超过其总量{whole_zh}"
+                    f"{with_interval(whole, 'zh')}，占{share:.1f}%。",
                 )
             )
         elif part.low > whole.high:
@@ -233,27 +216,30 @@ def rule_component_exceeds_total(figures: pd.DataFrame, metrics: pd.DataFrame, r
                     part_term.ident,
                     "error",
                     ids,
-                    f"{part_en}, {_with_interval(part, 'en')}, is larger than its total, {whole_en}, "
-                    f"{_with_interval(whole, 'en')}.",
-                    f"{part_zh}{_with_interval(part, 'zh')}，大于其总量{whole_zh}{_with_interval(whole, 'zh')}。",
+                    f"{part_en}, {with_interval(part, 'en')}, is larger than its total, {whole_en}, "
+                    f"{with_interval(whole, 'en')}.",
+                    f"{part_zh}{with_interval(part, 'zh')}，大于其总量{whole_zh}{with_interval(whole, 'zh')}。",
                 )
             )
     return found
 
 
-def rule_parts_sum_to_total(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_parts_sum_to_total(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Parts printed beside their total must sum to it within rounding; the total is never added to them."""
     del metrics
     inputs = Inputs(figures, reference)
     found = []
-    for total_id, part_ids in SUMS:
+    for check in report_checks(figures, report, "sum_of"):
+        total_id, part_ids = check.item.ident, check.against
         total = inputs.get(fig(total_id))
         parts = [inputs.get(fig(p)) for p in part_ids]
         summed = parts[0]
         for part in parts[1:]:
             summed = summed + part
         agree = summed.low <= total.high and total.low <= summed.high
-        labels = _names(figures)
+        labels = indicator_names(figures)
         names_en = " + ".join(labels[p][0] for p in part_ids)
         names_zh = "、".join(labels[p][1] for p in part_ids)
         total_en, total_zh = labels[total_id]
@@ -263,77 +249,48 @@ def rule_parts_sum_to_total(figures: pd.DataFrame, metrics: pd.DataFrame, refere
                 total_id,
                 "info" if agree else "warning",
                 [total_id, *part_ids],
-                f"{names_en} = {_with_interval(summed, 'en')} against {total_en}, {_with_interval(total, 'en')}: "
+                f"{names_en} = {with_interval(summed, 'en')} against {total_en}, {with_interval(total, 'en')}: "
                 + ("the parts make up the total; never add the total to them." if agree else "they do not agree."),
-                f"{names_zh}合计{_with_interval(summed, 'zh')}，与{total_zh}{_with_interval(total, 'zh')}"
+                f"{names_zh}合计{with_interval(summed, 'zh')}，与{total_zh}{with_interval(total, 'zh')}"
                 + ("相符：分项构成总数，不可再与总数相加。" if agree else "不符。"),
             )
         )
     return found
 
 
-def _figure_ids(inputs: str, figure_ids: set[str]) -> list[str]:
-    """The district's figure ids among a metric's inputs (``gdp`` or ``jinshui-2020:gdp``), not comparators."""
-    ids = [i.removeprefix(f"{SUBJECT_REPORT_ID}:") for i in inputs.split(";")]
-    return [i for i in ids if i in figure_ids]
-
-
-def _amount(value: float, lang: str) -> str:
-    """A number as a reader of the language writes it: 1230亿 or 123 billion; small numbers as they are."""
-    size = abs(value)
-    steps = ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, " billion"), (1e6, " million"))
-    for step, name in steps:
-        if size >= step:
-            return f"{value / step:.4g}{name}"
-    return f"{value:,.0f}" if value == round(value) else f"{value:.4g}"
-
-
-def _with_interval(estimate: Estimate, lang: str) -> str:
-    """A value with its interval, both as the language writes them: 5万亿（5万亿–6万亿）."""
-    value, low, high = (_amount(v, lang) for v in estimate.as_tuple())
-    if low == high:
-        return value
-    return f"{value}（{low}–{high}）" if lang == "zh" else f"{value} ({low}–{high})"
-
-
-def _names(figures: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    """Each figure's indicator name in English and Chinese, by figure id."""
-    return {row.figure_id: (row.indicator_en, row.indicator_zh) for row in figures.itertuples(index=False)}
-
-
-def _value_text(value: float, unit: str) -> str:
-    """A metric value for a message: a percent with two decimals, anything else with four significant digits."""
-    return _pct(value) if unit == "percent" else f"{value:.4g}"
-
-
-def rule_scope_mismatch(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_scope_mismatch(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Every metric that compares different scopes is flagged once (not once per population basis), with why."""
-    del reference
     figure_ids = set(figures["figure_id"])
-    # Rows mismatched only by the census basis that includes Zhengdong are covered once by population_scope.
-    rows = metrics[(metrics["status"] == "scope_mismatch") & (metrics["population_basis"] != INCL_ZHENGDONG)]
+    # Rows mismatched only by a population basis of another scope are covered once by population_scope.
+    bases = population_bases(reference, report)
+    other_scope = [basis_id for basis_id, basis in bases.items() if not basis.matches_report_scope]
+    rows = metrics[(metrics["status"] == "scope_mismatch") & ~metrics["population_basis"].isin(other_scope)]
     rows = rows.drop_duplicates("metric_id")
     return [
         _finding(
             "scope_mismatch",
             row.metric_id,
             "warning",
-            _figure_ids(row.inputs, figure_ids),
-            f"{row.label_en} = {_value_text(row.value, row.unit)} compares different scopes; {row.note}.",
-            f"{row.label_zh}为{_value_text(row.value, row.unit)}：比较口径不同，仅供参考；{row.note_zh}。",
+            report_figure_ids(row.inputs, figure_ids, report),
+            f"{row.label_en} = {value_text(row.value, row.unit)} compares different scopes; {row.note}.",
+            f"{row.label_zh}为{value_text(row.value, row.unit)}：比较口径不同，仅供参考；{row.note_zh}。",
         )
         for row in rows.itertuples(index=False)
     ]
 
 
-def rule_two_sources_agree(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
-    """A 2020 value stated by two sources (a report and a reference table) must agree within rounding."""
+def rule_two_sources_agree(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
+    """A value of the year stated by two sources (a report and a reference table) must agree within rounding."""
     del metrics
     names = load_vocabulary().indicators
-    found_all = _all_observations(figures, reference)
+    found_all, subject = area_observations(figures, reference, report)
     groups: dict[tuple[str, str], list[Observation]] = {}
     for observation in found_all:
-        if observation.year == 2020 and observation.section == "review":
+        if observation.year == subject.year and observation.section == "review":
             groups.setdefault((observation.indicator, observation.entity), []).append(observation)
     findings = []
     for (indicator, entity), group in sorted(groups.items()):
@@ -345,19 +302,21 @@ def rule_two_sources_agree(figures: pd.DataFrame, metrics: pd.DataFrame, referen
                     "two_sources_agree" if agree else "two_sources_disagree",
                     f"{entity}_{indicator}__{first.qualified_id}__{second.qualified_id}",
                     "info" if agree else "error",
-                    _figure_ids(f"{first.qualified_id};{second.qualified_id}", set(figures["figure_id"])),
-                    f"{ENTITY_NAMES[entity][0]}, {names[indicator].name_en}: {first.qualified_id} gives "
-                    f"{_with_interval(a, 'en')}, {second.qualified_id} gives {_with_interval(b, 'en')}: "
+                    report_figure_ids(f"{first.qualified_id};{second.qualified_id}", set(figures["figure_id"]), report),
+                    f"{subject.names(entity)[0]}, {names[indicator].name_en}: {first.qualified_id} gives "
+                    f"{with_interval(a, 'en')}, {second.qualified_id} gives {with_interval(b, 'en')}: "
                     + ("they agree within rounding." if agree else "they disagree."),
-                    f"{ENTITY_NAMES[entity][1]}{names[indicator].name_zh}：{first.qualified_id}为"
-                    f"{_with_interval(a, 'zh')}，{second.qualified_id}为{_with_interval(b, 'zh')}，"
+                    f"{subject.names(entity)[1]}{names[indicator].name_zh}：{first.qualified_id}为"
+                    f"{with_interval(a, 'zh')}，{second.qualified_id}为{with_interval(b, 'zh')}，"
                     + ("两者的区间重叠，在舍入误差内一致。" if agree else "两者不一致。"),
                 )
             )
     return findings
 
 
-def rule_missing_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_missing_comparators(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Metrics that cannot be computed because a comparator has no cited source."""
     del figures, reference
     rows = metrics[metrics["status"] == "missing"]
@@ -378,12 +337,14 @@ def rule_missing_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, refer
     ]
 
 
-def rule_lower_bound_inputs(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_lower_bound_inputs(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Figures printed as floors or ceilings, and how many derived metrics inherit that one-sidedness."""
     del reference
     found = []
     for row in figures[figures["qualifier"].isin(["at_least", "at_most"])].itertuples(index=False):
-        names = {row.figure_id, f"{SUBJECT_REPORT_ID}:{row.figure_id}"}
+        names = {row.figure_id, f"{audited_report(report).report_id}:{row.figure_id}"}
         users = metrics[metrics["inputs"].str.split(";").apply(lambda ids, n=names: bool(n & set(ids)))]
         if users.empty:
             continue
@@ -403,12 +364,9 @@ def rule_lower_bound_inputs(figures: pd.DataFrame, metrics: pd.DataFrame, refere
     return found
 
 
-def _all_observations(figures: pd.DataFrame, reference: Reference) -> list[Observation]:
-    """Every mapped figure of every report and every mapped reference row (the district's figures as given)."""
-    return observations(load_vocabulary(), all_reports(), reference, overrides={SUBJECT_REPORT_ID: figures})
-
-
-def rule_one_sided_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
+def rule_one_sided_comparators(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
     """Comparators printed as floors or ceilings (a parent's 超过5万亿), and the derived rows that use them.
 
     The district's own one-sided figures are ``one_sided_input``; a floor on the other side of a share or
@@ -417,13 +375,14 @@ def rule_one_sided_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, ref
     found = []
     names = load_vocabulary().indicators
     used_ids = metrics["inputs"].str.split(";")
-    for observation in _all_observations(figures, reference):
-        if observation.entity == SUBJECT or observation.qualifier not in ("at_least", "at_most"):
+    found_all, subject = area_observations(figures, reference, report)
+    for observation in found_all:
+        if observation.entity == subject.entity_id or observation.qualifier not in ("at_least", "at_most"):
             continue
         users = metrics[used_ids.apply(lambda ids, i=observation.qualified_id: i in ids)]
         if users.empty:
             continue
-        name_en, name_zh = ENTITY_NAMES[observation.entity]
+        name_en, name_zh = subject.names(observation.entity)
         indicator = names[observation.indicator]
         floor = observation.qualifier == "at_least"
         bound_zh = "下限" if floor else "上限"
@@ -444,69 +403,84 @@ def rule_one_sided_comparators(figures: pd.DataFrame, metrics: pd.DataFrame, ref
     return found
 
 
-def rule_undated_comparator(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
-    """A parent's value of no stated year (a threshold crossed in a five-year review) is not its 2020 level.
+def rule_undated_comparator(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
+    """A parent's value of no stated year (a threshold crossed in a five-year review) is not the year's level.
 
     It is never compared; the finding says which comparison it would have filled and that it stays empty.
     """
     del metrics
-    found_all = _all_observations(figures, reference)
-    district = {o.indicator for o in found_all if o.entity == SUBJECT and o.year == 2020}
+    found_all, subject = area_observations(figures, reference, report)
+    district = {o.indicator for o in found_all if o.entity == subject.entity_id and o.year == subject.year}
     names = load_vocabulary().indicators
     found = []
     for observation in found_all:
-        if observation.entity == SUBJECT or observation.year is not None or observation.indicator not in district:
+        if (
+            observation.entity == subject.entity_id
+            or observation.year is not None
+            or observation.indicator not in district
+        ):
             continue
         indicator = names[observation.indicator]
-        name_en, name_zh = ENTITY_NAMES[observation.entity]
+        name_en, name_zh = subject.names(observation.entity)
         found.append(
             _finding(
                 "undated_comparator",
                 observation.qualified_id.replace(":", "__"),
                 "warning",
-                _figure_ids(
+                report_figure_ids(
                     ";".join(
                         o.qualified_id
                         for o in found_all
-                        if o.entity == SUBJECT and o.indicator == observation.indicator
+                        if o.entity == subject.entity_id and o.indicator == observation.indicator
                     ),
                     set(figures["figure_id"]),
+                    report,
                 ),
                 f"{name_en}'s figure for {indicator.name_en}, «{observation.quote}» "
-                f"({observation.qualified_id}), states no year ({observation.note}): it is not used as the 2020 "
-                "level, and the comparison it would fill stays missing.",
+                f"({observation.qualified_id}), states no year ({observation.note}): it is not used as the "
+                f"{subject.year} level, and the comparison it would fill stays missing.",
                 f"{name_zh}关于{indicator.name_zh}的“{observation.quote}”（{observation.qualified_id}）未注明年份"
-                f"（{observation.note_zh}）：不作为2020年数使用，相应的比较仍缺数据。",
+                f"（{observation.note_zh}）：不作为{subject.year}年数使用，相应的比较仍缺数据。",
             )
         )
     return found
 
 
-def rule_population_scope(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> list[Finding]:
-    """The census unit for Jinshui includes Zhengdong New District; the report's figures do not."""
-    del figures
-    bases = population_bases(reference)
-    census = bases["census_2020_incl_zhengdong"].estimate.value
-    resident = bases["resident_2019"].estimate.value
-    ratio = metric_value(metrics, "gdp_per_capita", "resident_2019") / metric_value(
-        metrics, "gdp_per_capita", "census_2020_incl_zhengdong"
-    )
-    return [
-        _finding(
-            "population_scope",
-            "census_includes_zhengdong",
-            "warning",
-            [],
-            f"The 2020 census counts {census:,.0f} people in unit 410105 Jinshui, which includes Zhengdong New "
-            f"District; Zhengzhou's statistics count Jinshui without it ({resident:,.0f} at the end of 2019). "
-            f"Per-capita values differ by a factor of {ratio:.2f} between the two bases.",
-            f"第七次全国人口普查中金水区（410105）常住人口{census:,.0f}人，含郑东新区；郑州市统计的金水区不含郑东新区"
-            f"（2019年末{resident:,.0f}人）。按后者计算的人均值为按前者计算的{ratio:.2f}倍。",
+def rule_population_scope(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> list[Finding]:
+    """A population basis of another scope than the report's figures, against the first basis of the same scope.
+
+    Once per such basis (its rows are not flagged one by one): how far per-capita values move between the two.
+    """
+    del figures, metrics
+    bases = list(population_bases(reference, report).values())
+    same = next((basis for basis in bases if basis.matches_report_scope), None)
+    found = []
+    for basis in bases:
+        if basis.matches_report_scope or same is None:
+            continue
+        ratio = basis.estimate.value / same.estimate.value
+        wide, narrow = f"{basis.estimate.value:,.0f}", f"{same.estimate.value:,.0f}"
+        found.append(
+            _finding(
+                "population_scope",
+                basis.basis_id,
+                "warning",
+                [],
+                f"{basis.label_en}: {wide} people, against {same.label_en}: {narrow}. "
+                f"{basis.mismatch.en[:1].upper()}{basis.mismatch.en[1:]}. "
+                f"Per-capita values differ by a factor of {ratio:.2f} between the two bases.",
+                f"{basis.label_zh}为{wide}人，{same.label_zh}为{narrow}人。{basis.mismatch.zh}。"
+                f"按后者计算的人均值为按前者计算的{ratio:.2f}倍。",
+            )
         )
-    ]
+    return found
 
 
-RULES: tuple[Callable[[pd.DataFrame, pd.DataFrame, Reference], list[Finding]], ...] = (
+RULES: tuple[Callable[..., list[Finding]], ...] = (
     rule_share_out_of_range,
     rule_stated_share_vs_comparator,
     rule_growth_out_of_bounds,
@@ -523,18 +497,11 @@ RULES: tuple[Callable[[pd.DataFrame, pd.DataFrame, Reference], list[Finding]], .
 )
 
 
-def with_rule_names(findings: pd.DataFrame) -> pd.DataFrame:
-    """The findings with each rule's English and Chinese name after its id, for exports read by people and code."""
-    named = findings.copy()
-    position = named.columns.get_loc("rule") + 1
-    for offset, column in enumerate(RULE_NAME_COLUMNS):
-        named.insert(position + offset, column, named["rule"].map(lambda r, i=offset: RULE_NAMES[r][i]))
-    return named
-
-
-def run_audit(figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+def run_audit(
+    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
+) -> pd.DataFrame:
     """Run every rule; return the findings, most severe first."""
-    rows = [finding for rule in RULES for finding in rule(figures, metrics, reference)]
+    rows = [finding for rule in RULES for finding in rule(figures, metrics, reference, report=report)]
     table = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
     order = {severity: rank for rank, severity in enumerate(SEVERITIES)}
     return table.sort_values("severity", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

@@ -1,98 +1,38 @@
-"""Jinshui against Zhengzhou, Henan and China, joined on the indicator vocabulary.
+"""A report against its parents (city, province, nation), joined on the indicator vocabulary.
 
-For each indicator the district report states for 2020: its share of each parent's total (flows and stocks),
-the difference (days, conditions) or the gap in growth (percentage points), with intervals; a parent's 2020
-level that no source prints is derived from a sourced 2019 level and a printed 2020 growth rate (status
-``derived``), never silently; per-capita values of the parents on their own census population, once; Jinshui's
-population share and the location quotient (share of the total over share of the population) per basis.
-A comparison across scopes (fiscal level, project list, flow against stock, definitions) is
-``scope_mismatch`` with both scopes named, never ``ok``.
+For each indicator the report states for its year: its share of each parent's total (flows and stocks), the
+difference (days, conditions) or the gap in growth (percentage points), with intervals; a parent's level that
+no source prints is derived from a sourced level of the year before and a printed growth rate (status
+``derived``), never silently. A comparison across scopes (fiscal level, project list, flow against stock,
+definitions) is ``scope_mismatch`` with both scopes named, never ``ok``. The parents are the subject's
+(``helpers.analysis.subject``): nothing here names an area.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from helpers.analysis.indicators import ENTITY_NAMES, REFERENCE_SOURCE, Indicator, Observation, Vocabulary
-from helpers.analysis.intervals import Estimate
-from helpers.bilingual import Bilingual, join_notes, split_label
-from helpers.sources.reference import PopulationBasis
+from helpers.analysis.indicators import REFERENCE_SOURCE, Indicator, Observation, Vocabulary
+from helpers.analysis.rows import Row, evidence_of
+from helpers.analysis.subject import Subject
+from helpers.bilingual import Bilingual, join_notes
 
-SUBJECT = "jinshui"
-PARENTS: tuple[str, ...] = ("zhengzhou", "henan", "china")
-#: Parents whose totals a core indicator must be compared with (a missing one is a visible row).
-EXPECTED_PARENTS: tuple[str, ...] = ("zhengzhou", "henan")
-#: Population bases on which Jinshui's per-capita values are defensible (same scope as its figures).
-DEFENSIBLE_BASES: tuple[str, ...] = ("resident_2019", "census_2020_scope_adjusted")
-BASIS_MISMATCH = Bilingual(
-    "scope mismatch: the report's figures exclude Zhengdong New District, this population includes it "
-    "(per-capita values are understated, shares of population overstated)",
-    "口径不一致：报告数据不含郑东新区，此人口数含郑东新区（人均值偏低，人口占比偏高）",
-)
 #: Units named in a note when two values cannot divide (the figures tables' unit codes).
 UNIT_NAMES: dict[str, tuple[str, str]] = {"usd": ("US dollars", "美元"), "yuan": ("yuan", "人民币元")}
-#: Indicators whose growth is nominal, so that a level over (1 + growth) is the previous year's level.
 DERIVED = "derived"
 #: The indicator whose observation converts US dollars into yuan: the year's average exchange rate.
 EXCHANGE_RATE = "usd_cny_exchange_rate"
-NOMINAL_GROWTH: dict[str, str] = {
-    "budget_revenue": "budget_revenue_growth",
-    "foreign_trade": "foreign_trade_growth",
-    "retail_sales": "retail_sales_growth",
-}
-
-
-@dataclass(frozen=True)
-class Row:
-    """One row of the derived-metrics table (see ``helpers.analysis.metrics.METRIC_COLUMNS``)."""
-
-    metric_id: str
-    theme: str
-    label_en: str
-    label_zh: str
-    estimate: Estimate | None
-    unit: str
-    formula: str
-    inputs: tuple[str, ...]
-    status: str
-    note: Bilingual
-    population_basis: str = ""
-    evidence: str = ""
-
-    def as_dict(self) -> dict[str, object]:
-        """The row as the table holds it (NaN where there is no value)."""
-        value, low, high = self.estimate.as_tuple() if self.estimate else (math.nan, math.nan, math.nan)
-        return {
-            "metric_id": self.metric_id,
-            "theme": self.theme,
-            "label_en": self.label_en,
-            "label_zh": self.label_zh,
-            "value": value,
-            "low": low,
-            "high": high,
-            "unit": self.unit,
-            "formula": self.formula,
-            "inputs": ";".join(self.inputs),
-            "population_basis": self.population_basis,
-            "status": self.status,
-            "note": self.note.en,
-            "note_zh": self.note.zh,
-            "evidence": self.evidence,
-        }
-
-
-def evidence_of(*found: Observation) -> str:
-    """Where each side was printed: source and verbatim quote."""
-    return " | ".join(f"{o.qualified_id} ({o.source_label}): «{o.quote}»" for o in found)
+#: The indicator of resident population: the denominator of shares of people, never compared as a total.
+POPULATION = "resident_population"
 
 
 class Comparator:
     """Picks, for an indicator and an entity, the observation a comparison uses, and derives missing levels."""
 
-    def __init__(self, found: list[Observation]) -> None:
-        """Index observations by (indicator, entity)."""
+    def __init__(self, found: list[Observation], subject: Subject) -> None:
+        """Index observations by (indicator, entity); values are picked for the subject's year."""
+        self.subject = subject
+        self.year = subject.year
         self.by_key: dict[tuple[str, str], list[Observation]] = {}
         for observation in found:
             self.by_key.setdefault((observation.indicator, observation.entity), []).append(observation)
@@ -103,36 +43,37 @@ class Comparator:
         return self.by_key.get((indicator, entity), [])
 
     def pick(self, indicator: str, entity: str) -> Observation | None:
-        """The 2020 review value: exact before a bound, the entity's own report before the reference tables."""
-        candidates = [o for o in self.all(indicator, entity) if o.year == 2020 and o.section == "review"]
+        """The year's review value: exact before a bound, the entity's own report before the reference tables."""
+        candidates = [o for o in self.all(indicator, entity) if o.year == self.year and o.section == "review"]
         # An exact value before a bound, then the entity's own report before a secondary source.
         candidates.sort(key=lambda o: (o.qualifier != "exact", o.source == REFERENCE_SOURCE))
         return candidates[0] if candidates else None
 
-    def derive_from_growth(self, indicator: Indicator, entity: str, growth_code: str) -> Observation | None:
-        """A 2020 level from a sourced 2019 level and a printed 2020 growth rate (status ``derived``)."""
-        previous = [o for o in self.all(indicator.code, entity) if o.year == 2019]
+    def derive_from_growth(self, indicator: Indicator, entity: str, growth_code: str, theme: str) -> Observation | None:
+        """A level of the year from a sourced level of the year before and a printed growth (status ``derived``)."""
+        year, before = self.year, self.year - 1
+        previous = [o for o in self.all(indicator.code, entity) if o.year == before]
         growth = self.pick(growth_code, entity)
         if not previous or growth is None:
             return None
         level = previous[0].estimate * (growth.estimate.scale(0.01) + 1.0)
-        metric_id = f"{entity}_{indicator.code}_2020_derived"
-        name_en, name_zh = ENTITY_NAMES[entity]
+        metric_id = f"{entity}_{indicator.code}_{year}_derived"
+        name_en, name_zh = self.subject.names(entity)
         self.derived.append(
             Row(
                 metric_id,
-                "economy",
-                f"{name_en}: {indicator.name_en}, 2020 (derived from 2019 and the 2020 growth)",
-                f"{name_zh}：{indicator.name_zh}2020年（由2019年数与2020年增速推算）",
+                theme,
+                f"{name_en}: {indicator.name_en}, {year} (derived from {before} and the {year} growth)",
+                f"{name_zh}：{indicator.name_zh}{year}年（由{before}年数与{year}年增速推算）",
                 level,
                 indicator.unit,
                 f"{previous[0].qualified_id} × (1 + {growth.qualified_id} / 100)",
                 (previous[0].qualified_id, growth.qualified_id),
                 "derived",
                 Bilingual(
-                    f"no source prints the 2020 level; derived from the 2019 level ({previous[0].note}) and the "
-                    f"growth printed in {growth.source_label}",
-                    f"无来源载有2020年数，由2019年数（{previous[0].note_zh}）与{growth.source_label}所载增速推算",
+                    f"no source prints the {year} level; derived from the {before} level ({previous[0].note}) and "
+                    f"the growth printed in {growth.source_label}",
+                    f"无来源载有{year}年数，由{before}年数（{previous[0].note_zh}）与{growth.source_label}所载增速推算",
                 ),
                 evidence=evidence_of(previous[0], growth),
             )
@@ -143,17 +84,18 @@ class Comparator:
             "derived",
             metric_id,
             level,
-            2020,
+            year,
             "review",
             previous[0].scope,
             "derived",
             "",
             "derived",
+            level=previous[0].level,
         )
 
 
 def comparison_status(
-    district: Observation, parent: Observation, indicator: Indicator, vocabulary: Vocabulary
+    district: Observation, parent: Observation, indicator: Indicator, vocabulary: Vocabulary, subject: Subject
 ) -> tuple[str, Bilingual]:
     """Ok only when both scopes are the same (or declared comparable) and neither side is derived; else why.
 
@@ -165,7 +107,7 @@ def comparison_status(
     if caveat is not None:
         notes = (caveat, *notes)
     elif district.scope != parent.scope:
-        (ours_en, ours_zh), (theirs_en, theirs_zh) = ENTITY_NAMES[district.entity], ENTITY_NAMES[parent.entity]
+        (ours_en, ours_zh), (theirs_en, theirs_zh) = subject.names(district.entity), subject.names(parent.entity)
         ours, theirs = vocabulary.scopes[district.scope], vocabulary.scopes[parent.scope]
         reason = Bilingual(
             f"scope mismatch: {ours_en} is {ours.en}, {theirs_en} is {theirs.en}",
@@ -180,32 +122,33 @@ def comparison_status(
 
 
 def cross_level_rows(
-    vocabulary: Vocabulary, found: list[Observation], themes: dict[str, str]
+    vocabulary: Vocabulary, found: list[Observation], themes: dict[str, str], subject: Subject
 ) -> tuple[list[Row], Comparator]:
-    """Shares, differences and growth gaps of Jinshui against each parent, and the derived comparators."""
-    comparator = Comparator(found)
+    """Shares, differences and growth gaps of the subject against each parent, and the derived comparators."""
+    comparator = Comparator(found, subject)
+    growth_of = {rate.level: rate.rate for rate in vocabulary.rates if rate.recipe == "growth"}
     rows: list[Row] = []
     for indicator in vocabulary.indicators.values():
-        district = comparator.pick(indicator.code, SUBJECT)
-        if district is None or indicator.measure in ("per_capita", "exchange_rate"):
+        district = comparator.pick(indicator.code, subject.entity_id)
+        if district is None or indicator.measure in ("per_capita", "exchange_rate") or indicator.code == POPULATION:
             continue
         theme = themes.get(district.item_id, "economy")
-        for parent_id in PARENTS:
+        for parent_id in subject.parent_ids:
             parent = comparator.pick(indicator.code, parent_id)
-            growth_code = NOMINAL_GROWTH.get(indicator.code)
+            growth_code = growth_of.get(indicator.code)
             if parent is None and growth_code:
-                parent = comparator.derive_from_growth(indicator, parent_id, growth_code)
+                parent = comparator.derive_from_growth(indicator, parent_id, growth_code, theme)
             if parent is None:
-                if indicator.core and parent_id in EXPECTED_PARENTS and indicator.measure in ("flow", "stock"):
+                if indicator.core and subject.expected(parent_id) and indicator.measure in ("flow", "stock"):
                     rows.append(_missing(indicator, parent_id, district, theme, comparator))
                 continue
             if district.unit and parent.unit and district.unit != parent.unit:
                 converted = _converted(parent, district.unit, comparator)
                 if converted is None:
-                    rows.append(_other_unit(indicator, district, parent, theme))
+                    rows.append(_other_unit(indicator, district, parent, theme, subject))
                     continue
                 parent = converted
-            rows.append(_compare(indicator, district, parent, theme, vocabulary))
+            rows.append(_compare(indicator, district, parent, theme, vocabulary, subject))
     return [*comparator.derived, *rows], comparator
 
 
@@ -226,7 +169,13 @@ def _converted(parent: Observation, unit: str, comparator: Comparator) -> Conver
     """
     if (parent.unit, unit) != ("usd", "yuan") or parent.year is None:
         return None
-    rates = [o for o in comparator.all(EXCHANGE_RATE, "china") if o.year == parent.year and o.section == "review"]
+    rates = [
+        o
+        for (code, _), found in comparator.by_key.items()
+        if code == EXCHANGE_RATE
+        for o in found
+        if o.year == parent.year and o.section == "review"
+    ]
     if not rates:
         return None
     rate = rates[0]
@@ -239,27 +188,28 @@ def _converted(parent: Observation, unit: str, comparator: Comparator) -> Conver
     return Converted(observation, parent, rate)
 
 
-def _other_unit(indicator: Indicator, district: Observation, parent: Observation, theme: str) -> Row:
+def _other_unit(indicator: Indicator, district: Observation, parent: Observation, theme: str, subject: Subject) -> Row:
     """A parent's value printed in another unit, with no printed rate to convert it: no share.
 
     The row is ``missing``, with the reason; a share of yuan over dollars is no share at all.
     """
-    name_en, name_zh = ENTITY_NAMES[parent.entity]
+    name_en, name_zh = subject.names(parent.entity)
+    ours_en, ours_zh = subject.entity.names
     theirs, ours = (UNIT_NAMES.get(o.unit, (o.unit, o.unit)) for o in (parent, district))
     return Row(
         f"{indicator.code}_share_of_{parent.entity}",
         theme,
-        f"{indicator.name_en}: Jinshui as a share of {name_en}'s",
-        f"{indicator.name_zh}：金水区占{name_zh}比重",
+        f"{indicator.name_en}: {ours_en} as a share of {name_en}'s",
+        f"{indicator.name_zh}：{ours_zh}占{name_zh}比重",
         None,
         "percent",
         f"{district.qualified_id} / {parent.qualified_id} × 100",
         (district.qualified_id, parent.qualified_id),
         "missing",
         Bilingual(
-            f"not computed: {name_en} prints it in {theirs[0]} ({parent.qualified_id}), Jinshui in {ours[0]}, "
+            f"not computed: {name_en} prints it in {theirs[0]} ({parent.qualified_id}), {ours_en} in {ours[0]}, "
             "and no source of this project prints the exchange rate of that year that would convert it",
-            f"未计算：{name_zh}以{theirs[1]}计（{parent.qualified_id}），金水区以{ours[1]}计，"
+            f"未计算：{name_zh}以{theirs[1]}计（{parent.qualified_id}），{ours_zh}以{ours[1]}计，"
             "本项目的来源均未载有该年可用于换算的汇率",
         ),
         evidence=evidence_of(district, parent),
@@ -268,24 +218,27 @@ def _other_unit(indicator: Indicator, district: Observation, parent: Observation
 
 def _missing(indicator: Indicator, parent_id: str, district: Observation, theme: str, comparator: Comparator) -> Row:
     """A core comparison no source can fill; values of the parent that are not the year's level are named."""
-    name_en, name_zh = ENTITY_NAMES[parent_id]
+    subject, year = comparator.subject, comparator.year
+    name_en, name_zh = subject.names(parent_id)
+    ours_en, ours_zh = subject.entity.names
     reason = Bilingual(
-        f"missing comparator: no report or reference table of this project prints {name_en}'s 2020 {indicator.name_en}",
-        f"缺少对比数据：本项目的报告和参考表均未载有{name_zh}2020年{indicator.name_zh}",
+        f"missing comparator: no report or reference table of this project prints {name_en}'s {year} "
+        f"{indicator.name_en}",
+        f"缺少对比数据：本项目的报告和参考表均未载有{name_zh}{year}年{indicator.name_zh}",
     )
-    unused = [o for o in comparator.all(indicator.code, parent_id) if o.year != 2020 or o.section != "review"]
+    unused = [o for o in comparator.all(indicator.code, parent_id) if o.year != year or o.section != "review"]
     notes = [
         Bilingual(
-            f"{o.qualified_id} («{o.quote}») is not used: {o.note or 'not the 2020 level'}",
-            f"未采用{o.qualified_id}（“{o.quote}”）：{o.note_zh or '并非2020年数'}",
+            f"{o.qualified_id} («{o.quote}») is not used: {o.note or f'not the {year} level'}",
+            f"未采用{o.qualified_id}（“{o.quote}”）：{o.note_zh or f'并非{year}年数'}",
         )
         for o in unused
     ]
     return Row(
         f"{indicator.code}_share_of_{parent_id}",
         theme,
-        f"{indicator.name_en}: Jinshui as a share of {name_en}'s",
-        f"{indicator.name_zh}：金水区占{name_zh}比重",
+        f"{indicator.name_en}: {ours_en} as a share of {name_en}'s",
+        f"{indicator.name_zh}：{ours_zh}占{name_zh}比重",
         None,
         "percent",
         f"{district.qualified_id} / {parent_id}:{indicator.code} × 100",
@@ -302,6 +255,7 @@ def _compare(
     parent: Observation | Converted,
     theme: str,
     vocabulary: Vocabulary,
+    subject: Subject,
 ) -> Row:
     """The share (flows, stocks), difference (conditions) or growth gap (growth rates) of one pair.
 
@@ -310,8 +264,9 @@ def _compare(
     """
     converted = parent if isinstance(parent, Converted) else None
     parent = converted.observation if converted else parent
-    status, note = comparison_status(district, parent, indicator, vocabulary)
-    name_en, name_zh = ENTITY_NAMES[parent.entity]
+    status, note = comparison_status(district, parent, indicator, vocabulary, subject)
+    name_en, name_zh = subject.names(parent.entity)
+    ours_en, ours_zh = subject.entity.names
     inputs: tuple[str, ...] = (district.qualified_id, parent.qualified_id)
     evidence = evidence_of(district, parent)
     parent_term = parent.qualified_id
@@ -341,10 +296,12 @@ def _compare(
         return Row(
             f"{indicator.code}_share_of_{parent.entity}",
             theme,
-            f"{indicator.name_en}: Jinshui as a share of {name_en}'s"
+            f"{indicator.name_en}: {ours_en} as a share of {name_en}'s"
             if part
-            else f"{indicator.name_en}: Jinshui's relative to {name_en}'s",
-            f"{indicator.name_zh}：金水区占{name_zh}比重" if part else f"{indicator.name_zh}：金水区与{name_zh}之比",
+            else f"{indicator.name_en}: {ours_en}'s relative to {name_en}'s",
+            f"{indicator.name_zh}：{ours_zh}占{name_zh}比重"
+            if part
+            else f"{indicator.name_zh}：{ours_zh}与{name_zh}之比",
             share,
             "percent",
             f"{district.qualified_id} / {parent_term} × 100",
@@ -357,8 +314,8 @@ def _compare(
     return Row(
         f"{indicator.code}_{'gap' if is_growth else 'difference'}_vs_{parent.entity}",
         theme,
-        f"{indicator.name_en}: Jinshui minus {name_en}" + (" (percentage points)" if is_growth else ""),
-        f"{indicator.name_zh}：金水区减{name_zh}" + ("（百分点）" if is_growth else ""),
+        f"{indicator.name_en}: {ours_en} minus {name_en}" + (" (percentage points)" if is_growth else ""),
+        f"{indicator.name_zh}：{ours_zh}减{name_zh}" + ("（百分点）" if is_growth else ""),
         district.estimate - parent.estimate,
         "percentage_points" if is_growth else indicator.unit,
         f"{district.qualified_id} − {parent_term}",
@@ -367,73 +324,3 @@ def _compare(
         note,
         evidence=evidence,
     )
-
-
-def implied_previous_rows(vocabulary: Vocabulary, comparator: Comparator) -> Iterator[Row]:
-    """A parent's 2019 level implied by its printed 2020 level and nominal growth: level / (1 + g/100)."""
-    for code, growth_code in NOMINAL_GROWTH.items():
-        indicator = vocabulary.indicators[code]
-        for entity in PARENTS:
-            level, growth = comparator.pick(code, entity), comparator.pick(growth_code, entity)
-            if level is None or growth is None or level.source == REFERENCE_SOURCE:
-                continue
-            name_en, name_zh = ENTITY_NAMES[entity]
-            yield Row(
-                f"implied_2019_{entity}_{code}",
-                "economy",
-                f"{name_en}: {indicator.name_en}, 2019 (implied by the 2020 level and growth)",
-                f"{name_zh}：{indicator.name_zh}2019年（由2020年数与增速推算）",
-                level.estimate / (growth.estimate.scale(0.01) + 1.0),
-                indicator.unit,
-                f"{level.qualified_id} / (1 + {growth.qualified_id} / 100)",
-                (level.qualified_id, growth.qualified_id),
-                "ok",
-                Bilingual("nominal growth", "名义增速"),
-                evidence=evidence_of(level, growth),
-            )
-
-
-def population_rows(comparator: Comparator, bases: dict[str, PopulationBasis], share_rows: list[Row]) -> Iterator[Row]:
-    """Jinshui's share of each parent's population and the location quotients, per basis."""
-    for parent_id in ("zhengzhou", "henan"):
-        population = comparator.pick("resident_population", parent_id)
-        if population is None:
-            continue
-        name_en, name_zh = ENTITY_NAMES[parent_id]
-        for basis_id, basis in bases.items():
-            mismatch = basis_id not in DEFENSIBLE_BASES
-            share = (basis.estimate / population.estimate).scale(100.0)
-            status = "scope_mismatch" if mismatch else "ok"
-            basis_note = BASIS_MISMATCH if mismatch else basis.caveats
-            yield Row(
-                f"population_share_of_{parent_id}",
-                "economy",
-                f"Population: Jinshui as a share of {name_en}'s",
-                f"常住人口：金水区占{name_zh}比重",
-                share,
-                "percent",
-                f"{basis_id} / {population.qualified_id} × 100",
-                (*basis.inputs, population.qualified_id),
-                status,
-                join_notes(basis_note, Bilingual(f"{name_en}: {population.note}", f"{name_zh}：{population.note_zh}")),
-                basis_id,
-                evidence_of(population),
-            )
-            for row in share_rows:
-                if not row.metric_id.endswith(f"_share_of_{parent_id}") or row.estimate is None:
-                    continue
-                code = row.metric_id.removesuffix(f"_share_of_{parent_id}")
-                yield Row(
-                    f"location_quotient_{code}_{parent_id}",
-                    row.theme,
-                    f"{split_label(row.label_en)[0]}: location quotient against {name_en}",
-                    f"{split_label(row.label_zh)[0]}：金水区占{name_zh}比重与人口占比之比",
-                    row.estimate / share,
-                    "ratio",
-                    f"({row.formula.removesuffix(' × 100')}) / ({basis_id} / {population.qualified_id})",
-                    (*row.inputs, *basis.inputs, population.qualified_id),
-                    "scope_mismatch" if mismatch or row.status == "scope_mismatch" else row.status,
-                    join_notes(BASIS_MISMATCH if mismatch else Bilingual(), row.note),
-                    basis_id,
-                    row.evidence,
-                )

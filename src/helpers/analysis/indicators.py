@@ -16,29 +16,26 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import paths
-from helpers.analysis.intervals import Estimate, figure_estimate
 from helpers.bilingual import Bilingual
+from helpers.sources.entities import entity_of_report
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
-from helpers.sources.reference import ENTITY_IDS, MissingComparatorError, Reference
+from helpers.sources.intervals import Estimate, figure_estimate
+from helpers.sources.reference import MissingComparatorError, Reference
 from helpers.sources.registry import ReportSource
 
 INDICATORS_CSV = "indicators.csv"
 INDICATOR_MAP_CSV = "indicator_map.csv"
 SCOPES_CSV = "scopes.csv"
+PREVIOUS_LEVELS_CSV = "previous_levels.csv"
+PER_CAPITA_CSV = "per_capita.csv"
+#: How a rate and its level imply the previous year's level: level / (1 + g/100), or level − change.
+RATE_RECIPES: tuple[str, ...] = ("growth", "change")
 #: ``exchange_rate`` converts values between currencies (the year's average rate); it is never compared itself.
 #: ``share``: a percentage of a whole (urbanization rate, R&D intensity), compared, like a growth, as a gap in points.
 MEASURES: tuple[str, ...] = ("flow", "stock", "growth", "share", "condition", "per_capita", "exchange_rate")
 #: The ``year`` of a mapping row whose figure states no year (a threshold crossed in a five-year review).
 UNKNOWN_YEAR = "unknown"
 REFERENCE_SOURCE = "reference"
-#: The level of each entity the corpus and the reference tables speak of.
-ENTITY_LEVELS: dict[str, str] = {"jinshui": "district", "zhengzhou": "city", "henan": "province", "china": "nation"}
-ENTITY_NAMES: dict[str, tuple[str, str]] = {
-    "jinshui": ("Jinshui", "金水区"),
-    "zhengzhou": ("Zhengzhou", "郑州市"),
-    "henan": ("Henan", "河南省"),
-    "china": ("China", "全国"),
-}
 
 
 @dataclass(frozen=True)
@@ -80,6 +77,8 @@ class Observation:
     note_zh: str = ""
     #: The unit of the value as the source prints it (yuan, usd, count …): values in different units never divide.
     unit: str = ""
+    #: district, city, province, nation (or zone): the level of the area.
+    level: str = ""
 
     @property
     def notes(self) -> Bilingual:
@@ -91,10 +90,27 @@ class Observation:
         """``zhengzhou-2021:gdp`` or ``reference:zhengzhou_gdp``: unique across the corpus."""
         return f"{self.source}:{self.item_id}"
 
-    @property
-    def level(self) -> str:
-        """district, city, province or nation."""
-        return ENTITY_LEVELS[self.entity]
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate (growth in percent, or a change) of a level indicator: with the level, the previous year's level."""
+
+    rate: str
+    level: str
+    recipe: str
+    note: Bilingual
+
+
+@dataclass(frozen=True)
+class PerCapita:
+    """A per-capita metric of an indicator: its metric stem, per person or per 1,000, labels and caveat."""
+
+    indicator: str
+    metric: str
+    per: int
+    label: Bilingual
+    compare_parents: bool
+    note: Bilingual
 
 
 @dataclass(frozen=True)
@@ -107,6 +123,10 @@ class Vocabulary:
     scopes: dict[str, Bilingual]
     #: Pairs of different scopes that still compare, with the caveat a comparison of them carries (both orders).
     comparable_scopes: dict[tuple[str, str], Bilingual] = field(default_factory=dict)
+    #: Rates that, with their level, imply the previous year's level (real growth is not one of them).
+    rates: tuple[Rate, ...] = ()
+    #: The per-capita metrics an indicator has, for any report with a population.
+    per_capita: tuple[PerCapita, ...] = ()
 
     def comparable(self, first: str, second: str) -> Bilingual | None:
         """The caveat under which two different scopes compare, or None when they do not compare."""
@@ -185,15 +205,36 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
         )
         for row in table.itertuples(index=False)
     }
-    return Vocabulary(indicators, mapping, scopes, comparable)
+    rates, per_capita = _rates_and_per_capita(folder, indicators)
+    return Vocabulary(indicators, mapping, scopes, comparable, rates, per_capita)
 
 
-def _entity_of_report(report: ReportSource) -> str:
-    """jinshui-2020 -> jinshui: the entity a report speaks for."""
-    entity = report.report_id.split("-", 1)[0]
-    if entity not in ENTITY_LEVELS:
-        raise FiguresValidationError(report.report_id, [f"no entity known for report {report.report_id!r}"])
-    return entity
+def _rates_and_per_capita(
+    folder: Path, indicators: dict[str, Indicator]
+) -> tuple[tuple[Rate, ...], tuple[PerCapita, ...]]:
+    """``previous_levels.csv`` and ``per_capita.csv``: each names indicators of ``indicators.csv``."""
+    problems: list[str] = []
+    rates: list[Rate] = []
+    for line, row in enumerate(read_csv_as_text(folder / PREVIOUS_LEVELS_CSV).itertuples(index=False), 2):
+        unknown = [code for code in (row.rate, row.level) if code not in indicators]
+        problems += [f"{PREVIOUS_LEVELS_CSV} line {line}: unknown indicator {code!r}" for code in unknown]
+        if row.recipe not in RATE_RECIPES:
+            problems.append(f"{PREVIOUS_LEVELS_CSV} line {line}: recipe {row.recipe!r} not one of {RATE_RECIPES}")
+        rates.append(Rate(row.rate, row.level, row.recipe, Bilingual(row.note, row.note_zh)))
+    per_capita: list[PerCapita] = []
+    for line, row in enumerate(read_csv_as_text(folder / PER_CAPITA_CSV).itertuples(index=False), 2):
+        if row.indicator not in indicators:
+            problems.append(f"{PER_CAPITA_CSV} line {line}: unknown indicator {row.indicator!r}")
+        if row.per not in ("1", "1000") or row.compare_parents not in ("true", "false"):
+            problems.append(f"{PER_CAPITA_CSV} line {line}: per is 1 or 1000, compare_parents true or false")
+            continue
+        label, note = Bilingual(row.label_en, row.label_zh), Bilingual(row.note, row.note_zh)
+        per_capita.append(
+            PerCapita(row.indicator, row.metric, int(row.per), label, row.compare_parents == "true", note)
+        )
+    if problems:
+        raise FiguresValidationError(str(folder), problems)
+    return tuple(rates), tuple(per_capita)
 
 
 def _mapped_year(year: str, year_reviewed: int) -> int | None:
@@ -211,9 +252,11 @@ def observations(
 ) -> list[Observation]:
     """Every mapped figure and reference row as an observation; a mapped id that does not exist is an error.
 
-    ``overrides`` replaces the figures table of a report (a what-if table for Jinshui).
+    ``overrides`` replaces the figures table of a report (a what-if table). Each report speaks for the area of
+    its division code (``entities.csv``), each reference row for the area it names.
     """
     overrides = overrides or {}
+    entities = reference.entities
     by_report = {report.report_id: report for report in reports}
     tables = {
         report_id: (overrides[report_id] if report_id in overrides else report.figures()).set_index("figure_id")
@@ -228,10 +271,11 @@ def observations(
             except MissingComparatorError:
                 problems.append(f"{INDICATOR_MAP_CSV}: reference row {row.item_id!r} does not exist")
                 continue
+            entity = entities[reference.entity_id(comparator.entity)]
             found.append(
                 Observation(
                     row.indicator,
-                    ENTITY_IDS[comparator.entity],
+                    entity.entity_id,
                     REFERENCE_SOURCE,
                     row.item_id,
                     comparator.estimate,
@@ -244,6 +288,7 @@ def observations(
                     "at_least" if row.item_id.endswith("_lower_bound") else "exact",
                     row.note_zh,
                     comparator.unit,
+                    entity.level,
                 )
             )
             continue
@@ -256,10 +301,11 @@ def observations(
         figure = table.loc[row.item_id]
         report = by_report[row.source]
         estimate = figure_estimate(figure, year=report.meta.year_reviewed)
+        entity = entity_of_report(report, entities)
         found.append(
             Observation(
                 row.indicator,
-                _entity_of_report(report),
+                entity.entity_id,
                 row.source,
                 row.item_id,
                 estimate,
@@ -272,6 +318,7 @@ def observations(
                 str(figure["qualifier"]),
                 row.note_zh,
                 str(figure["unit"]),
+                entity.level,
             )
         )
     if problems:

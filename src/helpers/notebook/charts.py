@@ -8,22 +8,18 @@ from matplotlib.figure import Figure
 from helpers.notebook import crosslevel
 from helpers.notebook.context import Context, _indicator, _is_cross_level, _metric_rows, _wrap, findings_frame
 from helpers.notebook.labels import (
-    BASIS_SHORT,
-    ENTITY_LABELS,
     QUALIFIER_SIGNS,
     SEVERITY_LABELS,
+    basis_short,
     format_number,
     pick,
     text,
     theme_label,
     unit_name,
 )
-from helpers.notebook.plotting import AREA_COLOURS, SEVERITY_COLOURS, bar_chart, finish, interval_chart
+from helpers.notebook.plotting import LEVEL_COLOURS, SEVERITY_COLOURS, bar_chart, finish, interval_chart
 from helpers.notebook.tables import per_capita_frame
 from helpers.sources.figures import THEMES
-from helpers.sources.reference import (
-    POPULATION_BASES,
-)
 
 
 def plot_theme_levels(ctx: Context, theme: str, unit: str, top_n: int = 10) -> Figure | None:
@@ -64,7 +60,7 @@ def plot_metric_intervals(ctx: Context, theme: str | None = None, unit: str = "p
     """The theme's computed metrics in one unit, each with its interval (None when there are none)."""
     lang = ctx.lang
     rows = _metric_rows(ctx, theme)
-    rows = rows[(rows["unit"] == unit) & (rows["status"] != "missing") & ~_is_cross_level(rows)]
+    rows = rows[(rows["unit"] == unit) & (rows["status"] != "missing") & ~_is_cross_level(rows, ctx.subject.parent_ids)]
     if rows.empty:
         return None
     labels = rows["label_zh" if lang == "zh" else "label_en"]
@@ -75,16 +71,24 @@ def plot_metric_intervals(ctx: Context, theme: str | None = None, unit: str = "p
     return finish(ax)
 
 
-def plot_per_capita(ctx: Context, stem: str = "gdp_per_capita") -> Figure:
-    """Jinshui, Zhengzhou and Henan under every population basis, with intervals; missing ones are named."""
+def plot_per_capita(ctx: Context, stem: str = "gdp_per_capita") -> Figure | None:
+    """The report and its parents under every population basis, with intervals; missing ones are named.
+
+    None when the report has no such per-capita value (no population basis, or no figure of the indicator).
+    """
     lang = ctx.lang
     frame = per_capita_frame(ctx, stem)
+    if frame.empty:
+        return None
     label = frame["label_zh" if lang == "zh" else "label_en"].iloc[0]
     unit = frame["unit"].iloc[0]
-    frame = frame.assign(basis_label=[pick(BASIS_SHORT[b], lang) for b in frame["basis"]])
+    frame = frame.assign(basis_label=[basis_short(ctx.bases, b, lang) for b in frame["basis"]])
     present = frame.dropna(subset=["value"])
-    entities = [pick(ENTITY_LABELS[e], lang) for e in ENTITY_LABELS if e in set(frame["entity"])]
-    palette = {pick(ENTITY_LABELS[e], lang): colour for e, colour in AREA_COLOURS.items()}
+    subject = ctx.subject
+    areas = [e for e in (subject.entity_id, *subject.parent_ids) if e in set(frame["entity"])]
+    entities = [pick(subject.names(e), lang) for e in areas]
+    levels = {e: subject.entities[e].level if e in subject.entities else "" for e in areas}
+    palette = {pick(subject.names(e), lang): LEVEL_COLOURS.get(levels[e], "#777777") for e in areas}
     ax = bar_chart(
         present,
         "basis_label",
@@ -92,7 +96,7 @@ def plot_per_capita(ctx: Context, stem: str = "gdp_per_capita") -> Figure:
         hue="entity_label",
         hue_order=entities,
         palette=palette,
-        order=[pick(BASIS_SHORT[b], lang) for b in POPULATION_BASES],
+        order=[basis_short(ctx.bases, b, lang) for b in ctx.bases],
         unit=unit,
         lang=lang,
         interval=("low", "high"),
@@ -121,11 +125,23 @@ def plot_per_capita(ctx: Context, stem: str = "gdp_per_capita") -> Figure:
 
 
 def plot_shares_vs_population(ctx: Context, theme: str | None = None) -> Figure | None:
-    """Jinshui's shares of Zhengzhou's and Henan's totals against its population share (of a theme, if given).
+    """The report's shares of its parents' totals against its population share (of a theme, if given).
 
     None when the theme has no share of a parent's total.
     """
-    return crosslevel.plot_shares_vs_population(ctx.metrics, ctx.params.population_basis, ctx.lang, theme)
+    return crosslevel.plot_shares_vs_population(ctx.metrics, ctx.params.population_basis, ctx.lang, ctx.subject, theme)
+
+
+def plot_growth(ctx: Context, theme: str | None = None) -> Figure | None:
+    """The report's growth rates of the theme beside its parents' rates of the same indicators.
+
+    None when the report prints no growth rate that a parent prints too.
+    """
+    themes = dict(zip(ctx.figures["figure_id"], ctx.figures["theme"], strict=True))
+    top_n = int(ctx.params.extras.get("top_n", 10))
+    return crosslevel.plot_growth_vs_parents(
+        ctx.observations, ctx.vocabulary, ctx.subject, themes, ctx.lang, theme, top_n
+    )
 
 
 def plot_findings(ctx: Context) -> Figure | None:

@@ -15,21 +15,17 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.analysis.metrics import Inputs
+from helpers.analysis.indicators import Observation, Vocabulary
+from helpers.analysis.subject import Subject
 from helpers.analysis.tables import load_analysis
+from helpers.analysis.terms import Inputs
 from helpers.bilingual import Bilingual
 from helpers.notebook.crosslevel import comparison_entity
 from helpers.notebook.params import MessageOnlyError, NotebookParameters
 from helpers.notebook.plotting import set_style
-from helpers.sources.reference import (
-    PopulationBasis,
-    Reference,
-    population_bases,
-)
-
-#: Per-capita metrics shown side by side for Jinshui, Zhengzhou and Henan in the overview.
-PER_CAPITA_STEMS: tuple[str, ...] = ("gdp_per_capita", "budget_revenue_per_capita", "market_entities_per_1000")
-
+from helpers.sources.population import PopulationBasis
+from helpers.sources.reference import Reference
+from helpers.sources.registry import ReportSource
 
 #: What a helper given a stale context says, on one line in both languages.
 STALE_CONTEXT = Bilingual(
@@ -76,6 +72,10 @@ class Context:
     findings: pd.DataFrame
     bases: dict[str, PopulationBasis]
     estimates: Inputs
+    report: ReportSource
+    subject: Subject
+    observations: list[Observation]
+    vocabulary: Vocabulary
     _start: object = field(default_factory=lambda: _latest_start, repr=False, compare=False)
 
     def __getattribute__(self, name: str) -> Any:
@@ -90,9 +90,9 @@ class Context:
         return self.params.lang
 
     @property
-    def basis(self) -> PopulationBasis:
-        """The chosen population basis."""
-        return self.bases[self.params.population_basis]
+    def basis(self) -> PopulationBasis | None:
+        """The chosen population basis; None when the report has no population on it."""
+        return self.bases.get(self.params.population_basis)
 
 
 def load_context(params: NotebookParameters) -> Context:
@@ -107,7 +107,17 @@ def load_context(params: NotebookParameters) -> Context:
     pd.set_option("display.max_colwidth", None)
     pd.set_option("display.max_rows", 500)
     return Context(
-        params, figures, reference, metrics, findings, population_bases(reference), Inputs(figures, reference)
+        params,
+        figures,
+        reference,
+        metrics,
+        findings,
+        analysis.bases,
+        Inputs(figures, reference),
+        analysis.report,
+        analysis.subject,
+        analysis.observations,
+        analysis.vocabulary,
     )
 
 
@@ -126,13 +136,14 @@ def _metric_rows(ctx: Context, theme: str | None = None) -> pd.DataFrame:
     return rows if theme is None else rows[rows["theme"] == theme]
 
 
-def _is_cross_level(rows: pd.DataFrame) -> pd.Series:
-    """Rows that set Jinshui against a parent: shares, differences, location quotients, population shares.
+def _is_cross_level(rows: pd.DataFrame, parents: tuple[str, ...]) -> pd.Series:
+    """Rows that set the report against a parent: shares, differences, location quotients, population shares.
 
     They have their own section, with both quotes.
     """
     ids = rows["metric_id"]
-    return ids.map(comparison_entity).notna() | ids.str.startswith(("location_quotient_", "population_share_of_"))
+    compares = ids.map(lambda m: comparison_entity(m, parents)).notna()
+    return compares | ids.str.startswith(("location_quotient_", "population_share_of_"))
 
 
 def findings_frame(ctx: Context, theme: str) -> pd.DataFrame:

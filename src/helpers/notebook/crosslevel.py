@@ -1,16 +1,17 @@
-"""Jinshui next to Zhengzhou, Henan and China in the notebooks: comparison tables and the shares chart.
+"""The report beside its parents in the notebooks: comparison tables, the shares chart and the growth chart.
 
 Every comparison row names its source report and quote on both sides (the ``evidence`` column of the
-derived-metrics table). The overview's chart shows Jinshui's share of Zhengzhou's and Henan's totals across
-indicators against its share of their population: a bar past the population line is where the district
-is concentrated (a location quotient above 1).
+derived-metrics table). The shares chart shows the report's share of each parent's total across indicators
+against its share of the parent's population: a bar past the population line is where the area is
+concentrated (a location quotient above 1). The growth chart sets the report's growth rates beside its
+parents' rates of the same indicators. The parents are the subject's (city, province, nation, as the report's
+division code finds them): nothing here names an area.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,25 +19,28 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from helpers.analysis.indicators import REFERENCE_SOURCE, Observation, Vocabulary
+from helpers.analysis.subject import Subject
 from helpers.bilingual import split_label
-from helpers.notebook.labels import ENTITY_LABELS, STATUS_LABELS, format_estimate, pick, text
-from helpers.notebook.plotting import AREA_COLOURS, finish
+from helpers.notebook.labels import STATUS_LABELS, format_estimate, pick, text
+from helpers.notebook.plotting import LEVEL_COLOURS, finish
 
-#: Metric ids that compare Jinshui with a parent, and the parent they name.
-COMPARISON = re.compile(r"_(?:share_of|difference_vs|gap_vs|relative_to)_(zhengzhou|henan|china)$")
-PARENT_LABELS = ENTITY_LABELS  # Zhengzhou, Henan, China (and Jinshui) in both languages
+#: Metric ids that compare the report with another area, and the area they name.
+COMPARISON = re.compile(r"_(?:share_of|difference_vs|gap_vs|relative_to)_([a-z][a-z0-9]*)$")
 
 
-def comparison_entity(metric_id: str) -> str | None:
-    """The parent a metric compares Jinshui with, or None for any other metric."""
+def comparison_entity(metric_id: str, parents: tuple[str, ...]) -> str | None:
+    """The parent a metric compares the report with, or None for any other metric."""
     match = COMPARISON.search(metric_id)
-    return match.group(1) if match else None
+    return match.group(1) if match and match.group(1) in parents else None
 
 
-def comparison_rows(metrics: pd.DataFrame, basis: str, theme: str | None = None, parent: str = "both") -> pd.DataFrame:
+def comparison_rows(
+    metrics: pd.DataFrame, basis: str, parents: tuple[str, ...], theme: str | None = None, parent: str = "both"
+) -> pd.DataFrame:
     """Comparison metrics (under ``basis`` and the basis-free ones), of one theme and one parent if asked."""
     rows = metrics[metrics["population_basis"].isin(["", basis])]
-    entities = rows["metric_id"].map(comparison_entity)
+    entities = rows["metric_id"].map(lambda m: comparison_entity(m, parents))
     keep = entities.notna() & (entities == parent if parent != "both" else True)
     if theme is not None:
         keep &= rows["theme"] == theme
@@ -60,9 +64,11 @@ def _sources(evidence: str, lang: str) -> str:
     return "\n".join(lines)
 
 
-def comparison_table(metrics: pd.DataFrame, basis: str, lang: str, theme: str | None, parent: str) -> pd.DataFrame:
-    """Comparisons with value, interval, status, note and both sources, localized; missing rows excluded."""
-    rows = comparison_rows(metrics, basis, theme, parent)
+def comparison_table(
+    metrics: pd.DataFrame, basis: str, lang: str, theme: str | None, parent: str, parents: tuple[str, ...]
+) -> pd.DataFrame:
+    """Comparisons with value, interval and status, localized; missing rows excluded."""
+    rows = comparison_rows(metrics, basis, parents, theme, parent)
     rows = rows[rows["status"] != "missing"]
     return pd.DataFrame(
         [
@@ -76,9 +82,11 @@ def comparison_table(metrics: pd.DataFrame, basis: str, lang: str, theme: str | 
     )
 
 
-def comparison_details(metrics: pd.DataFrame, basis: str, lang: str, theme: str | None, parent: str) -> pd.DataFrame:
+def comparison_details(
+    metrics: pd.DataFrame, basis: str, lang: str, theme: str | None, parent: str, parents: tuple[str, ...]
+) -> pd.DataFrame:
     """What the compact comparison table leaves out: both sources with their quotes, and the note."""
-    rows = comparison_rows(metrics, basis, theme, parent)
+    rows = comparison_rows(metrics, basis, parents, theme, parent)
     rows = rows[rows["status"] != "missing"]
     return pd.DataFrame(
         [
@@ -92,9 +100,9 @@ def comparison_details(metrics: pd.DataFrame, basis: str, lang: str, theme: str 
     )
 
 
-def missing_comparisons(metrics: pd.DataFrame, lang: str, theme: str | None = None) -> str:
+def missing_comparisons(metrics: pd.DataFrame, lang: str, parents: tuple[str, ...], theme: str | None = None) -> str:
     """One short line naming the comparisons that no source can fill, or an empty string."""
-    rows = comparison_rows(metrics, "", theme)
+    rows = comparison_rows(metrics, "", parents, theme)
     rows = rows[rows["status"] == "missing"]
     if rows.empty:
         return ""
@@ -104,21 +112,20 @@ def missing_comparisons(metrics: pd.DataFrame, lang: str, theme: str | None = No
     return text("missing_comparisons", lang, labels=labels)
 
 
-def shares_frame(metrics: pd.DataFrame, basis: str, theme: str | None = None) -> pd.DataFrame:
-    """Jinshui's shares of Zhengzhou's and Henan's totals, one row per indicator and parent.
+def shares_frame(metrics: pd.DataFrame, basis: str, parents: tuple[str, ...], theme: str | None = None) -> pd.DataFrame:
+    """The report's shares of its parents' totals, one row per indicator and parent.
 
     Each row carries the population share under ``basis`` of the same parent.
     """
-    rows = comparison_rows(metrics, basis, theme)
+    rows = comparison_rows(metrics, basis, parents, theme)
     is_share = rows["metric_id"].str.contains("_share_of_") & ~rows["metric_id"].str.startswith("population_")
     rows = rows[is_share & (rows["status"] != "missing")]
-    rows = rows[rows["metric_id"].map(comparison_entity).isin(["zhengzhou", "henan"])]
     is_population = metrics["metric_id"].str.startswith("population_share_of_")
     population = metrics[is_population & (metrics["population_basis"] == basis)]
     by_parent = {row.metric_id.removeprefix("population_share_of_"): row for row in population.itertuples(index=False)}
     frame = rows.assign(
-        parent=rows["metric_id"].map(comparison_entity),
-        indicator=rows["metric_id"].str.replace(r"_share_of_(zhengzhou|henan)$", "", regex=True),
+        parent=rows["metric_id"].map(lambda m: comparison_entity(m, parents)),
+        indicator=[m.rsplit("_share_of_", 1)[0] for m in rows["metric_id"]],
     )
     frame["population_share"] = frame["parent"].map(lambda p: by_parent[p].value if p in by_parent else np.nan)
     frame["population_status"] = frame["parent"].map(lambda p: by_parent[p].status if p in by_parent else "missing")
@@ -130,19 +137,27 @@ def _minor_percent(value: float, limits: tuple[float, float]) -> str:
     low, high = limits
     if low <= 0 or high / low >= 100:
         return ""
-    text = f"{value:.1g}"
-    return f"{value:g}%" if text[0] in "25" else ""
+    label = f"{value:.1g}"
+    return f"{value:g}%" if label[0] in "25" else ""
 
 
-def plot_shares_vs_population(metrics: pd.DataFrame, basis: str, lang: str, theme: str | None = None) -> Figure | None:
-    """Jinshui's share of each parent's total by indicator, against its share of the parent's population.
+def _colour(subject: Subject, entity_id: str) -> str:
+    entity = subject.entities.get(entity_id)
+    return LEVEL_COLOURS.get(entity.level if entity else "", "#777777")
+
+
+def plot_shares_vs_population(
+    metrics: pd.DataFrame, basis: str, lang: str, subject: Subject, theme: str | None = None
+) -> Figure | None:
+    """The report's share of each parent's total by indicator, against its share of the parent's population.
 
     Bars with the interval as whiskers (a differing scope hatched); dashed lines: the population shares. A
-    log scale, since the shares span three orders of magnitude.
+    log scale, since the shares span orders of magnitude. None when there is no share to show.
     """
-    frame = shares_frame(metrics, basis, theme)
+    frame = shares_frame(metrics, basis, subject.parent_ids, theme)
     if frame.empty:
         return None
+    present = [p for p in subject.parent_ids if p in set(frame["parent"])]
     # Comparable shares are ranked (largest at the top); a share across scopes is never ranked against them:
     # those sit below, apart.
     mismatched = set(frame.loc[frame["status"] == "scope_mismatch", "indicator"])
@@ -152,28 +167,30 @@ def plot_shares_vs_population(metrics: pd.DataFrame, basis: str, lang: str, them
     for row in frame.itertuples(index=False):
         label = row.label_zh if lang == "zh" else row.label_en
         labels[row.indicator] = textwrap.fill(split_label(label)[0], 18 if lang == "zh" else 34)
-    _, ax = plt.subplots(figsize=(8.5, 0.42 * len(order) + 1.6))
-    height = 0.38
-    for offset, parent in ((-height / 2, "zhengzhou"), (height / 2, "henan")):
+    # Room for the title and the two-row legend above the bars, however few they are.
+    _, ax = plt.subplots(figsize=(8.5, max(3.2, 0.42 * len(order) * max(1.0, len(present) / 2) + 2.0)))
+    height = 0.8 / len(present)
+    for index, parent in enumerate(present):
+        offset = (index - (len(present) - 1) / 2) * height
         part = frame[frame["parent"] == parent].set_index("indicator").reindex(order)
         positions = np.arange(len(order)) + offset
-        present = part["value"].notna().to_numpy()
+        shown = part["value"].notna().to_numpy()
         hatches = ["///" if status == "scope_mismatch" else "" for status in part["status"].fillna("")]
         bars = ax.barh(
-            positions[present],
-            part["value"].to_numpy()[present],
+            positions[shown],
+            part["value"].to_numpy()[shown],
             height=height,
-            color=AREA_COLOURS[parent],
+            color=_colour(subject, parent),
             edgecolor="white",
-            label=pick(PARENT_LABELS[parent], lang),
+            label=pick(subject.names(parent), lang),
         )
-        for bar, hatch in zip(bars, [h for h, p in zip(hatches, present, strict=True) if p], strict=True):
+        for bar, hatch in zip(bars, [h for h, p in zip(hatches, shown, strict=True) if p], strict=True):
             bar.set_hatch(hatch)
-        low, high, value = (part[c].to_numpy()[present] for c in ("low", "high", "value"))
-        ax.errorbar(value, positions[present], xerr=[value - low, high - value], fmt="none", ecolor="#333333", lw=1)
+        low, high, value = (part[c].to_numpy()[shown] for c in ("low", "high", "value"))
+        ax.errorbar(value, positions[shown], xerr=[value - low, high - value], fmt="none", ecolor="#333333", lw=1)
         population = frame.loc[frame["parent"] == parent, "population_share"]
         if population.notna().any():
-            ax.axvline(population.iloc[0], color=AREA_COLOURS[parent], ls="--", lw=1.5)
+            ax.axvline(population.iloc[0], color=_colour(subject, parent), ls="--", lw=1.5)
     ax.set_yticks(np.arange(len(order)), [labels[i] for i in order])
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}%"))
@@ -181,35 +198,126 @@ def plot_shares_vs_population(metrics: pd.DataFrame, basis: str, lang: str, them
     # does not expect next to "10%", and which takes a third of the chart's time to typeset): 2% and 5%
     # steps, only when the axis spans less than two decades.
     ax.xaxis.set_minor_formatter(plt.FuncFormatter(lambda v, _: _minor_percent(v, ax.get_xlim())))
-    ax.set_xlabel(text("share_axis", lang))
-    ax.figure.suptitle(text("shares_title", lang), x=0.02, ha="left", fontsize="large")
-    handles, names = ax.get_legend_handles_labels()
-    handles += [
-        plt.Line2D([0], [0], color="#555555", ls="--", lw=1.5),
-        Patch(facecolor="white", edgecolor="#555555", hatch="///"),
-    ]
-    names += [text("population_line", lang), pick(STATUS_LABELS["scope_mismatch"], lang)]
+    name = pick(subject.entity.names, lang)
+    ax.set_xlabel(text("share_axis", lang, name=name))
+    lines = frame["population_share"].notna().any()
+    title = text("shares_title" if lines else "shares_title_alone", lang, name=name)
+    ax.figure.suptitle(title, x=0.02, ha="left", fontsize="large")
+    # One plain patch per parent: a bar container's own handle takes the look of its first bar, hatched or not.
+    handles: list[object] = [Patch(facecolor=_colour(subject, p), edgecolor="white") for p in present]
+    names = [pick(subject.names(p), lang) for p in present]
+    if lines:
+        handles.append(plt.Line2D([0], [0], color="#555555", ls="--", lw=1.5))
+        names.append(text("population_line", lang, name=name))
+    if mismatched:
+        handles.append(Patch(facecolor="white", edgecolor="#555555", hatch="///"))
+        names.append(pick(STATUS_LABELS["scope_mismatch"], lang))
     # Above the bars, under the title: below them it covered the axis label on short charts.
     ax.legend(handles, names, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize="small", frameon=False)
     return finish(ax)
 
 
-def growth_side_by_side(ctx: Any) -> pd.DataFrame:
-    """Growth rates printed for 2020 by each level (district, city, province, nation), one row per indicator."""
-    from helpers.analysis.indicators import load_vocabulary, observations, observations_frame
-    from helpers.sources.registry import all_reports
+def growth_frame(
+    found: list[Observation], vocabulary: Vocabulary, subject: Subject, themes: dict[str, str], theme: str | None
+) -> pd.DataFrame:
+    """Growth rates of the year, the report's and its parents', for the indicators the report prints a rate of.
 
-    vocabulary = load_vocabulary()
-    found = observations_frame(observations(vocabulary, all_reports(), ctx.reference))
-    growth = found[(found["indicator"].map(lambda c: vocabulary.indicators[c].measure) == "growth")]
-    growth = growth[
-        (growth["year"] == 2020) & (growth["section"] == "review") & ~growth["id"].str.startswith("reference:")
+    One row per indicator and area (reports' own figures, not reference rows); ``theme`` keeps the indicators
+    whose figure in the report belongs to it.
+    """
+    growth = [
+        o
+        for o in found
+        if vocabulary.indicators[o.indicator].measure == "growth"
+        and o.year == subject.year
+        and o.section == "review"
+        and o.source != REFERENCE_SOURCE
     ]
-    lang = ctx.lang
-    table = growth.pivot_table(index="indicator", columns="entity", values="value", aggfunc="first")
-    columns = [e for e in ("jinshui", "zhengzhou", "henan", "china") if e in table.columns]
-    names = {e: pick(label, lang) for e, label in ENTITY_LABELS.items()}
-    table = table[columns].rename(columns=names)
+    ours = {o.indicator: o for o in growth if o.entity == subject.entity_id}
+    if theme is not None:
+        ours = {code: o for code, o in ours.items() if themes.get(o.item_id) == theme}
+    areas = (subject.entity_id, *subject.parent_ids)
+    rows = [
+        {
+            "indicator": o.indicator,
+            "entity": o.entity,
+            "value": o.estimate.value,
+            "low": o.estimate.low,
+            "high": o.estimate.high,
+        }
+        for o in growth
+        if o.indicator in ours and o.entity in areas
+    ]
+    frame = pd.DataFrame(rows, columns=["indicator", "entity", "value", "low", "high"])
+    return frame.drop_duplicates(["indicator", "entity"])
+
+
+def plot_growth_vs_parents(
+    found: list[Observation],
+    vocabulary: Vocabulary,
+    subject: Subject,
+    themes: dict[str, str],
+    lang: str,
+    theme: str | None = None,
+    top_n: int = 10,
+) -> Figure | None:
+    """The report's growth rates beside its parents' rates of the same indicators, with rounding intervals.
+
+    None when the report prints no growth rate of the theme that a parent prints too.
+    """
+    frame = growth_frame(found, vocabulary, subject, themes, theme)
+    shared = frame.groupby("indicator")["entity"].nunique()
+    codes = [code for code in dict.fromkeys(frame["indicator"]) if shared.get(code, 0) > 1][:top_n]
+    if not codes:
+        return None
+    areas = [a for a in (subject.entity_id, *subject.parent_ids) if a in set(frame["entity"])]
+    _, ax = plt.subplots(figsize=(8.5, max(3.2, 0.45 * len(codes) * max(1.0, len(areas) / 2) + 2.0)))
+    height = 0.8 / len(areas)
+    for index, area in enumerate(areas):
+        part = frame[frame["entity"] == area].set_index("indicator").reindex(codes)
+        positions = np.arange(len(codes)) + (index - (len(areas) - 1) / 2) * height
+        shown = part["value"].notna().to_numpy()
+        value, low, high = (part[c].to_numpy()[shown] for c in ("value", "low", "high"))
+        ax.barh(
+            positions[shown],
+            value,
+            height=height,
+            color=_colour(subject, area),
+            edgecolor="white",
+            label=pick(subject.names(area), lang),
+        )
+        ax.errorbar(value, positions[shown], xerr=[value - low, high - value], fmt="none", ecolor="#333333", lw=1)
+    names = {
+        code: textwrap.fill(pick((vocabulary.indicators[code].name_en, vocabulary.indicators[code].name_zh), lang), 30)
+        for code in codes
+    }
+    ax.set_yticks(np.arange(len(codes)), [names[c] for c in codes])
+    ax.invert_yaxis()
+    ax.axvline(0, color="#555555", lw=0.8)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}%"))
+    ax.set_xlabel(text("growth_axis", lang))
+    name = pick(subject.entity.names, lang)
+    ax.figure.suptitle(text("growth_title", lang, name=name), x=0.02, ha="left", fontsize="large")
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4, fontsize="small", frameon=False)
+    return finish(ax)
+
+
+def growth_side_by_side(found: list[Observation], vocabulary: Vocabulary, subject: Subject, lang: str) -> pd.DataFrame:
+    """Growth rates printed for the year by the report and each parent, one row per indicator."""
+    growth = [
+        o
+        for o in found
+        if vocabulary.indicators[o.indicator].measure == "growth"
+        and o.year == subject.year
+        and o.section == "review"
+        and o.source != REFERENCE_SOURCE
+    ]
+    if not growth:
+        return pd.DataFrame()
+    table = pd.DataFrame([{"indicator": o.indicator, "entity": o.entity, "value": o.estimate.value} for o in growth])
+    table = table.pivot_table(index="indicator", columns="entity", values="value", aggfunc="first")
+    columns = [e for e in (subject.entity_id, *subject.parent_ids) if e in table.columns]
+    table = table[columns].rename(columns={e: pick(subject.names(e), lang) for e in columns})
     table.index = [
         vocabulary.indicators[code].name_zh if lang == "zh" else vocabulary.indicators[code].name_en
         for code in table.index
@@ -219,8 +327,8 @@ def growth_side_by_side(ctx: Any) -> pd.DataFrame:
     return table.reset_index()
 
 
-def location_quotients(metrics: pd.DataFrame, basis: str, lang: str) -> pd.DataFrame:
-    """Location quotients against Zhengzhou and Henan under ``basis``: one row per indicator, highest first."""
+def location_quotients(metrics: pd.DataFrame, basis: str, lang: str, subject: Subject) -> pd.DataFrame:
+    """Location quotients against each parent under ``basis``: one row per indicator, highest first."""
     rows = metrics[metrics["metric_id"].str.startswith("location_quotient_") & (metrics["population_basis"] == basis)]
     records: dict[str, dict[str, str]] = {}
     order: dict[str, float] = {}
@@ -230,7 +338,7 @@ def location_quotients(metrics: pd.DataFrame, basis: str, lang: str) -> pd.DataF
         record = records.setdefault(code, {text("indicator", lang): label})
         status = pick(STATUS_LABELS[row.status], lang)
         flag = "" if row.status == "ok" else (f"（{status}）" if lang == "zh" else f" ({status})")
-        record[pick(PARENT_LABELS[parent], lang)] = f"{row.value:.2f}{flag}"
+        record[pick(subject.names(parent), lang)] = f"{row.value:.2f}{flag}"
         if row.status == "ok":
             order[code] = max(order.get(code, 0.0), row.value)
     ranked = sorted(records, key=lambda code: (code not in order, -order.get(code, 0.0)))

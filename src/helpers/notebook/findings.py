@@ -2,7 +2,8 @@
 
 Every sentence states a number the analysis computed (never one typed here) and links to the section of
 the page that supports it (the anchors ``concentration``, ``comparisons``, ``per-capita`` and ``audit`` that
-the notebooks' headings carry). Text that comes from data is escaped as Markdown.
+the notebooks' headings carry). Text that comes from data is escaped as Markdown. The areas named are the
+report's and its parents' (``helpers.analysis.subject``).
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.analysis.subject import Subject
 from helpers.bilingual import split_label
 from helpers.notebook.crosslevel import comparison_entity
-from helpers.notebook.labels import BASIS_SHORT, ENTITY_LABELS, format_estimate, pick
+from helpers.notebook.labels import format_estimate, pick
 
-PARENT_NAMES = ENTITY_LABELS
 _LINK = {"en": " [→ {label}](#{anchor})", "zh": " [→ {label}](#{anchor})"}
 _SECTION = {
-    "concentration": ("where Jinshui is concentrated", "集聚程度"),
+    "concentration": ("where the area is concentrated", "集聚程度"),
     "comparisons": ("the comparisons", "比较"),
     "per-capita": ("per capita", "人均值"),
     "audit": ("the audit", "核查"),
@@ -34,10 +35,22 @@ def _label(row: Any, lang: str) -> str:
     return split_label(str(row.label_zh if lang == "zh" else row.label_en))[0]
 
 
-def largest_share(metrics: pd.DataFrame, lang: str, theme: str | None, escape: Any) -> str:
-    """The largest comparable share of Zhengzhou's total (of the theme, when given)."""
+def _nearest_with(metrics: pd.DataFrame, subject: Subject, prefix: str = "", suffix: str = "") -> str | None:
+    """The nearest parent some ok metric ``<prefix>…<parent><suffix>`` names (the city before the province)."""
+    ids = metrics.loc[(metrics["status"] == "ok") & ~metrics["metric_id"].str.startswith("population_"), "metric_id"]
+    for parent in subject.parent_ids:
+        if (ids.str.startswith(prefix) & ids.str.endswith(f"{parent}{suffix}")).any():
+            return parent
+    return None
+
+
+def largest_share(metrics: pd.DataFrame, lang: str, theme: str | None, escape: Any, subject: Subject) -> str:
+    """The largest comparable share of the nearest parent's total (of the theme, when given)."""
+    parent = _nearest_with(metrics[metrics["metric_id"].str.contains("_share_of_")], subject)
+    if parent is None:
+        return ""
     rows = metrics[
-        metrics["metric_id"].str.endswith("_share_of_zhengzhou")
+        metrics["metric_id"].str.endswith(f"_share_of_{parent}")
         & ~metrics["metric_id"].str.startswith("population_")
         & (metrics["status"] == "ok")
     ]
@@ -48,15 +61,18 @@ def largest_share(metrics: pd.DataFrame, lang: str, theme: str | None, escape: A
     row = rows.loc[rows["low"].idxmax()]  # ranked by what is sure (a bound's central value is only an edge)
     value = format_estimate(row["value"], row["low"], row["high"], "percent", lang)
     name = escape(_label(row, lang))
+    (ours_en, ours_zh), (theirs_en, theirs_zh) = subject.entity.names, subject.names(parent)
     if lang == "zh":
-        return f"金水区占郑州市比重最高的可比指标是{name}：{value}。" + _link("comparisons", lang)
-    return f"Jinshui's largest comparable share of a Zhengzhou total is {name}: {value}." + _link("comparisons", lang)
+        return f"{ours_zh}占{theirs_zh}比重最高的可比指标是{name}：{value}。" + _link("comparisons", lang)
+    return f"{ours_en}'s largest comparable share of a {theirs_en} total is {name}: {value}." + _link(
+        "comparisons", lang
+    )
 
 
-def per_capita_position(metrics: pd.DataFrame, lang: str, basis: str) -> str:
-    """GDP per resident against the city's and the province's, with the range across the defensible bases."""
+def per_capita_position(metrics: pd.DataFrame, lang: str, basis: str, basis_name: str, subject: Subject) -> str:
+    """GDP per resident against the parents', with the range across the bases of the report's scope."""
     parts = []
-    for parent in ("zhengzhou", "henan"):
+    for parent in subject.parent_ids:
         rows = metrics[
             (metrics["metric_id"] == f"gdp_per_capita_relative_to_{parent}") & (metrics["population_basis"] == basis)
         ]
@@ -67,39 +83,43 @@ def per_capita_position(metrics: pd.DataFrame, lang: str, basis: str) -> str:
         parts.append((parent, row["value"], spread, row["status"]))
     if not parts:
         return ""
-    basis_name = pick(BASIS_SHORT[basis], lang)
+    ours_en, ours_zh = subject.entity.names
     if lang == "zh":
-        text = "、".join(f"{pick(PARENT_NAMES[p], lang)}的{v:.2f}倍" for p, v, _, _ in parts)
+        said = "、".join(f"{pick(subject.names(p), lang)}的{v:.2f}倍" for p, v, _, _ in parts)
         spread = parts[0][2]
         caveat = "（该口径与报告数据范围不一致）" if parts[0][3] == "scope_mismatch" else ""
         extra = f"；在口径一致的人口基数下为{spread}倍" if spread else ""
-        return f"按“{basis_name}”计，金水区人均地区生产总值为{text}{caveat}{extra}。" + _link("per-capita", lang)
-    text = " and ".join(f"{v:.2f} times {pick(PARENT_NAMES[p], lang)}'s" for p, v, _, _ in parts)
+        return f"按“{basis_name}”计，{ours_zh}人均地区生产总值为{said}{caveat}{extra}。" + _link("per-capita", lang)
+    said = " and ".join(f"{v:.2f} times {pick(subject.names(p), lang)}'s" for p, v, _, _ in parts)
     spread = parts[0][2]
+    nearest = pick(subject.names(parts[0][0]), lang)
     caveat = " (this basis does not match the report's scope)" if parts[0][3] == "scope_mismatch" else ""
-    extra = f"; {spread} times the city's across the population bases that match the report's scope" if spread else ""
-    return f"GDP per resident is {text} on the {basis_name} basis{caveat}{extra}." + _link("per-capita", lang)
+    extra = f"; {spread} times {nearest}'s across the population bases that match the report's scope" if spread else ""
+    return f"{ours_en}'s GDP per resident is {said} on the {basis_name} basis{caveat}{extra}." + _link(
+        "per-capita", lang
+    )
 
 
-def concentration(metrics: pd.DataFrame, lang: str, basis: str, escape: Any) -> str:
-    """Where the district holds most more than its share of the people (the highest comparable quotient)."""
-    rows = metrics[
-        metrics["metric_id"].str.startswith("location_quotient_")
-        & metrics["metric_id"].str.endswith("_zhengzhou")
-        & (metrics["population_basis"] == basis)
-        & (metrics["status"] == "ok")
+def concentration(metrics: pd.DataFrame, lang: str, basis: str, escape: Any, subject: Subject) -> str:
+    """Where the area holds most more than its share of the people (the highest comparable quotient)."""
+    quotients = metrics[
+        metrics["metric_id"].str.startswith("location_quotient_") & (metrics["population_basis"] == basis)
     ]
-    if rows.empty:
+    parent = _nearest_with(quotients, subject, "location_quotient_")
+    if parent is None:
         return ""
+    rows = quotients[quotients["metric_id"].str.endswith(f"_{parent}") & (quotients["status"] == "ok")]
     row = rows.loc[rows["value"].idxmax()]
     name = escape(_label(row, lang))
+    (ours_en, ours_zh), (theirs_en, theirs_zh) = subject.entity.names, subject.names(parent)
     if lang == "zh":
-        return f"相对人口占比，金水区最集中的是{name}（占郑州市比重与人口占比之比为{row['value']:.2f}）。" + _link(
-            "concentration", lang
+        return (
+            f"相对人口占比，{ours_zh}最集中的是{name}（占{theirs_zh}比重与人口占比之比为{row['value']:.2f}）。"
+            + _link("concentration", lang)
         )
     return (
-        f"Relative to its share of the people, Jinshui is most concentrated in {name} (a location quotient of "
-        f"{row['value']:.2f} against Zhengzhou)." + _link("concentration", lang)
+        f"Relative to its share of the people, {ours_en} is most concentrated in {name} (a location quotient of "
+        f"{row['value']:.2f} against {theirs_en})." + _link("concentration", lang)
     )
 
 
@@ -115,20 +135,25 @@ def audit_summary(findings: pd.DataFrame, lang: str, escape: Any, anchor: str = 
     return f"The audit raises {len(errors)} {noun} and {warnings} warnings.{first}" + _link(anchor, lang)
 
 
-def comparison_count(metrics: pd.DataFrame, lang: str, theme: str) -> str:
+def comparison_count(metrics: pd.DataFrame, lang: str, theme: str, subject: Subject) -> str:
     """How many comparisons the theme has with its parents, and how many compare different scopes.
 
     None is a finding too: the theme's figures have no counterpart in the parents' reports.
     """
-    rows = metrics[metrics["metric_id"].map(comparison_entity).notna() & (metrics["theme"] == theme)]
+    parents = subject.parent_ids
+    rows = metrics[
+        metrics["metric_id"].map(lambda m: comparison_entity(m, parents)).notna() & (metrics["theme"] == theme)
+    ]
     rows = rows[rows["status"] != "missing"].drop_duplicates("metric_id")
     if rows.empty:
+        if not parents:
+            return ""
         if lang == "zh":
-            return "本主题的数据在郑州市、河南省和全国的报告中均无对应指标，故不与上级地区比较。" + _link(
-                "comparisons", lang
-            )
+            names = "、".join(pick(subject.names(p), lang) for p in parents)
+            return f"本主题的数据在{names}的报告中均无对应指标，故不与上级地区比较。" + _link("comparisons", lang)
+        names = ", ".join(f"{pick(subject.names(p), lang)}'s" for p in parents)
         return (
-            "No figure of this theme has a counterpart in Zhengzhou's, Henan's or China's reports, so none is "
+            f"No figure of this theme has a counterpart in the reports of its higher levels ({names}), so none is "
             "compared with a higher level." + _link("comparisons", lang)
         )
     mismatched = int((rows["status"] == "scope_mismatch").sum())

@@ -12,9 +12,7 @@ import re
 from typing import Any
 
 from helpers.analysis.audit import RULE_NAMES
-from helpers.analysis.indicators import ENTITY_NAMES
 from helpers.sources.numbers import measure_word
-from helpers.sources.registry import SUBJECT_REPORT_ID
 
 Lang = str
 
@@ -44,15 +42,8 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
     "warning": ("warning", "注意"),
     "info": ("info", "说明"),
 }
-#: Area names in both languages: one table for the analysis and the notebooks.
-ENTITY_LABELS: dict[str, tuple[str, str]] = ENTITY_NAMES
 #: Audit rule names in both languages, by rule id: one table, kept beside the rules that emit the ids.
 RULE_LABELS: dict[str, tuple[str, str]] = RULE_NAMES
-BASIS_SHORT: dict[str, tuple[str, str]] = {
-    "resident_2019": ("Resident 2019", "2019年常住人口"),
-    "census_2020_incl_zhengdong": ("Census 2020 incl. Zhengdong", "七普（含郑东新区）"),
-    "census_2020_scope_adjusted": ("Census 2020, scope-adjusted", "七普（口径调整）"),
-}
 QUALIFIER_SIGNS: dict[str, str] = {"exact": "", "at_least": "≥", "at_most": "≤", "approx": "≈"}
 TEXT: dict[str, tuple[str, str]] = {
     "indicator": ("Indicator", "指标"),
@@ -96,23 +87,53 @@ TEXT: dict[str, tuple[str, str]] = {
         "Not computed, for lack of a sourced comparator: {labels}.",
         "因缺少有出处的对比数据而未计算：{labels}。",
     ),
-    "share_axis": ("Jinshui's share of the total (log scale)", "金水区占比（对数坐标）"),
+    "share_axis": ("{name}'s share of the total (log scale)", "{name}占比（对数坐标）"),
     "shares_title": (
-        "Jinshui's share of Zhengzhou's and Henan's totals,\nagainst its share of their population",
-        "金水区占郑州市、河南省总量的比重与其人口占比",
+        "{name}'s share of its higher levels' totals,\nagainst its share of their population",
+        "{name}占上级地区总量的比重与其人口占比",
     ),
-    "population_line": ("Jinshui's share of the population", "金水区人口占比"),
+    "shares_title_alone": ("{name}'s share of its higher levels' totals", "{name}占上级地区总量的比重"),
+    "population_line": ("{name}'s share of the population", "{name}人口占比"),
+    "growth_axis": ("growth over the previous year (percent)", "比上年增长（%）"),
+    "growth_title": ("{name}'s growth rates beside its higher levels'", "{name}与上级地区的增速对比"),
+    "report_line": ("{entity}: {year} government work report.", "{entity}政府工作报告（{year}年工作回顾）"),
+    "theme_empty": (
+        "The report states no figure under {theme}: there is nothing to show on this page.",
+        "报告在“{theme}”主题下没有列出数据，本页无内容可显示。",
+    ),
+    "no_population": (
+        "The report has no population on the basis {basis} (its bases: {bases}); per-capita values and population "
+        "shares are shown on its own bases below.",
+        "报告没有“{basis}”口径的人口数（其口径为：{bases}）；人均值和人口占比按报告自身的口径列于下方。",
+    ),
+    "no_population_at_all": (
+        "The report has no population basis (no population.toml beside it): no per-capita value is computed.",
+        "报告没有人口口径（报告目录中没有population.toml）：不计算人均值。",
+    ),
     "findings_chart": ("Audit findings by theme and severity", "各主题核查发现（按级别）"),
 }
 UNIT_NAMES: dict[str, tuple[str, str]] = {
     "yuan": ("yuan", "元"),
+    "usd": ("US dollars", "美元"),
     "persons": ("people", "人"),
     "person_times": ("person-times", "人次"),
     "count": ("items", "个/项"),
     "m2": ("m²", "平方米"),
     "km": ("km", "公里"),
+    "km2": ("km²", "平方公里"),
+    "mu": ("mu", "亩"),
+    "hectare": ("hectares", "公顷"),
+    "tonnes": ("tonnes", "吨"),
+    "kwh": ("kWh", "千瓦时"),
+    "teu": ("TEU", "标箱"),
+    "flights": ("flights", "架次"),
+    "years": ("years", "年"),
+    "months": ("months", "个月"),
     "days": ("days", "天"),
+    "hours": ("hours", "小时"),
     "minutes": ("minutes", "分钟"),
+    "other": ("(unit as printed)", "（原文单位）"),
+    "yuan_per_usd": ("yuan per US dollar", "元/美元"),
     "percent": ("percent", "百分比"),
     "percentage_points": ("percentage points", "个百分点"),
     "date": ("date", "日期"),
@@ -120,6 +141,12 @@ UNIT_NAMES: dict[str, tuple[str, str]] = {
     "yuan_per_person": ("yuan per person", "元/人"),
     "per_1000_residents": ("per 1,000 residents", "每千人"),
 }
+
+
+def basis_short(bases: dict[str, Any], basis_id: str, lang: Lang) -> str:
+    """A population basis's short name (its report's ``population.toml``); the id of a basis the report lacks."""
+    basis = bases.get(basis_id)
+    return pick(basis.short, lang) if basis is not None and basis.short else basis_id
 
 
 def pick(pair: tuple[str, str], lang: Lang) -> str:
@@ -203,6 +230,8 @@ def format_value(value: float, unit: str, lang: Lang, significant: int = 4, meas
     number = format_number(value, lang, significant)
     if unit == "count":
         return f"{number}{measure}" if lang == "zh" else number
+    if unit == "other" and measure:  # a unit outside the base units (斤, 支): the word the report prints
+        return f"{number}{measure}" if lang == "zh" else f"{number} ({measure})"
     if unit == "per_1000_residents":
         per = _trim(value, significant)
         return f"每千人{per}" if lang == "zh" else f"{per} per 1,000 residents"
@@ -287,14 +316,15 @@ def escape_markdown(text_from_data: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text_from_data, quote=False))
 
 
-def metric_measure(figures: Any, inputs: str) -> str:
+def metric_measure(figures: Any, inputs: str, report_id: str) -> str:
     """The measure word of a count metric: that of its first input figure printed with one (户 for 780万户).
 
-    ``inputs`` is the metric's ``;``-separated ids (``market_entities_total;market_entities_share_of_henan``).
+    ``inputs`` is the metric's ``;``-separated ids (``market_entities_total;market_entities_share_of_henan``);
+    the report's own may carry its id (``<report_id>:gdp``).
     """
     printed = dict(zip(figures["figure_id"], figures["unit_as_printed"], strict=True))
     for ident in inputs.split(";"):
-        measure = measure_word(printed.get(ident.removeprefix(f"{SUBJECT_REPORT_ID}:"), ""))
+        measure = measure_word(printed.get(ident.removeprefix(f"{report_id}:"), ""))
         if measure:
             return measure
     return ""

@@ -13,16 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.sources.reference import POPULATION_BASES
-from helpers.sources.registry import ReportFolderError, load_report
+from helpers.sources.entities import load_entities
+from helpers.sources.population import read_population_file
+from helpers.sources.reference import known_bases
+from helpers.sources.registry import ReportFolderError, ReportSource, load_report
 
-#: The figures the overview leads with.
-HEADLINE_FIGURES: tuple[str, ...] = (
+#: The indicators the overview leads with, as the report prints them (indicator codes of indicators.csv).
+HEADLINE_INDICATORS: tuple[str, ...] = (
     "gdp",
-    "general_budget_revenue",
+    "budget_revenue",
     "retail_sales",
-    "modern_services_value_added",
-    "market_entities_total",
+    "market_entities",
     "new_market_entities",
     "livelihood_spending",
     "new_urban_jobs",
@@ -65,14 +66,17 @@ class ParameterSpec:
 EXTRA_PARAMETERS: dict[str, ParameterSpec] = {
     "top_n": ParameterSpec(int, minimum=1, maximum=50, description="how many figures a chart shows"),
     "comparison": ParameterSpec(
-        str, allowed=("both", "zhengzhou", "henan"), description="which comparators the comparison shows"
+        str,
+        allowed=("both", *(e.entity_id for e in load_entities().values() if e.level in ("city", "province", "nation"))),
+        description="which comparators the comparison shows: all the report's higher levels, or one of them",
     ),
     "show_info_findings": ParameterSpec(bool, allowed=(True, False), description="list info-level findings too"),
 }
 SHARED_PARAMETERS: dict[str, str] = {
     "report_dir": "a report folder (report.toml, the text, figures.csv), relative to the project root or absolute",
     "reference_dir": "a path to the folder of reference tables",
-    "population_basis": ", ".join(repr(b) for b in POPULATION_BASES),
+    "population_basis": "a basis of the report's population.toml, or of another report's (then its page says the "
+    "report has no population on it)",
     "lang": ", ".join(repr(lang) for lang in LANGS),
     "output_dir": "a path to a folder (created if missing); interactive runs default to lab-output/",
 }
@@ -186,6 +190,21 @@ def _check_extra(name: str, value: object, problems: list[str]) -> None:
         problems.append(_bad(name, value, spec.allowed_text()))
 
 
+def _allowed_bases(report: ReportSource | None) -> tuple[str, ...]:
+    """The population bases a run may name: the report's own first, then those other reports define."""
+    own: tuple[str, ...] = ()
+    if report is not None:
+        try:
+            own = tuple(spec.basis_id for spec in read_population_file(report.population_path).bases)
+        except ValueError:  # an invalid population.toml: the run's data check says what is wrong with it
+            own = ()
+    try:
+        others = known_bases()
+    except ValueError:  # a broken report elsewhere in the corpus: its own check names it
+        others = ()
+    return tuple(dict.fromkeys((*own, *others)))
+
+
 def validate_parameters(
     report_dir: object,
     reference_dir: object,
@@ -197,15 +216,17 @@ def validate_parameters(
     """Check every parameter; return them resolved, or raise :class:`ParameterError` listing every problem."""
     problems: list[str] = []
     report = _check_path("report_dir", report_dir, "dir", problems)
+    source: ReportSource | None = None
     if report is not None and report.is_dir():
         try:
-            load_report(report)
+            source = load_report(report)
         except ReportFolderError as error:
             problems.append(_bad("report_dir", report_dir, SHARED_PARAMETERS["report_dir"], str(error)))
     reference = _check_path("reference_dir", reference_dir, "dir", problems)
     output = _check_path("output_dir", output_dir, "output", problems)
-    if population_basis not in POPULATION_BASES:
-        problems.append(_bad("population_basis", population_basis, SHARED_PARAMETERS["population_basis"]))
+    bases = _allowed_bases(source)
+    if population_basis not in bases:
+        problems.append(_bad("population_basis", population_basis, ", ".join(repr(b) for b in bases)))
     if lang not in LANGS:
         problems.append(_bad("lang", lang, SHARED_PARAMETERS["lang"]))
     for name, value in extras.items():

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, FuncFormatter
 
 from helpers.notebook.labels import Lang, format_number
+from helpers.sources.entities import load_entities
 
 CJK_FONT_PACKAGE = "noto_cjk_sans_otc"
 CJK_FONT_FILE = "NotoSansCJK-Regular.ttc"
@@ -38,8 +39,12 @@ CJK_FONT_FILE = "NotoSansCJK-Regular.ttc"
 CJK_FAMILY = "Noto Sans CJK SC"
 LATIN_FONT = "DejaVu Sans"
 PALETTE = "colorblind"
-#: Colour per area, the same in every chart.
-AREA_COLOURS: dict[str, str] = {"jinshui": "#0173b2", "zhengzhou": "#de8f05", "henan": "#029e73", "china": "#cc78bc"}
+#: Colour per level, the same in every chart of any report: the district, city, province and nation.
+LEVEL_COLOURS: dict[str, str] = {"district": "#0173b2", "city": "#de8f05", "province": "#029e73", "nation": "#cc78bc"}
+#: Colour per area of ``entities.csv``: its level's.
+AREA_COLOURS: dict[str, str] = {
+    e.entity_id: LEVEL_COLOURS[e.level] for e in load_entities().values() if e.level in LEVEL_COLOURS
+}
 #: Colour per audit severity: never an area's colour (a warning must not read as "Zhengzhou"), and the same
 #: as the severity labels of the index page's CSS.
 SEVERITY_COLOURS: dict[str, str] = {"error": "#b00020", "warning": "#9a6700"}

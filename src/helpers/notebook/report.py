@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from helpers.notebook.charts import (
     plot_findings,
+    plot_growth,
     plot_metric_intervals,
     plot_per_capita,
     plot_shares_vs_population,
     plot_theme_levels,
 )
 from helpers.notebook.context import (
-    PER_CAPITA_STEMS,
     Context,
     StaleContextError,
     findings_frame,
@@ -25,7 +25,7 @@ from helpers.notebook.context import (
     new_start,
 )
 from helpers.notebook.labels import escape_markdown
-from helpers.notebook.params import HEADLINE_FIGURES, NOTEBOOK_STEMS
+from helpers.notebook.params import HEADLINE_INDICATORS, NOTEBOOK_STEMS
 from helpers.notebook.results import (
     audit_results,
     estimate_of,
@@ -35,7 +35,15 @@ from helpers.notebook.results import (
     theme_results,
     write_results,
 )
-from helpers.notebook.sentences import bullet_list, figure_sentence, key_findings, metric_sentence, theme_summary
+from helpers.notebook.sentences import (
+    bullet_list,
+    figure_sentence,
+    headline_sentences,
+    key_findings,
+    key_numbers,
+    metric_sentence,
+    theme_summary,
+)
 from helpers.notebook.tables import (
     INTERVAL_CONVENTIONS,
     bases_table,
@@ -55,15 +63,17 @@ from helpers.notebook.tables import (
     missing_table,
     per_capita_frame,
     per_capita_table,
+    population_note,
+    report_line,
     show,
+    theme_note,
     themes_table,
 )
 
 __all__ = [
-    "HEADLINE_FIGURES",
+    "HEADLINE_INDICATORS",
     "INTERVAL_CONVENTIONS",
     "NOTEBOOK_STEMS",
-    "PER_CAPITA_STEMS",
     "Context",
     "StaleContextError",
     "audit_results",
@@ -79,10 +89,12 @@ __all__ = [
     "findings_frame",
     "findings_table",
     "growth_side_by_side",
+    "headline_sentences",
     "headline_table",
     "interval_conventions_table",
     "is_current",
     "key_findings",
+    "key_numbers",
     "load_context",
     "location_quotients",
     "metric_sentence",
@@ -95,14 +107,18 @@ __all__ = [
     "per_capita_frame",
     "per_capita_table",
     "plot_findings",
+    "plot_growth",
     "plot_metric_intervals",
     "plot_per_capita",
     "plot_shares_vs_population",
     "plot_theme_levels",
+    "population_note",
+    "report_line",
     "results_path",
     "severity_counts",
     "show",
     "start",
+    "theme_note",
     "theme_results",
     "theme_summary",
     "themes_table",

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.analysis.intervals import Estimate
 from helpers.notebook.context import Context, _metric_rows
 from helpers.notebook.labels import (
     SEVERITY_LABELS,
 )
-from helpers.notebook.params import HEADLINE_FIGURES
+from helpers.sources.intervals import Estimate
 
 
 def _json_number(value: float) -> float | None:
@@ -77,21 +76,28 @@ def severity_counts(ctx: Context) -> dict[str, int]:
 
 
 def overview_results(ctx: Context) -> dict[str, float | None]:
-    """The overview's key results: GDP shares and per-capita values under the chosen basis, and headlines."""
-    results: dict[str, float | None] = {}
-    for metric_id in (
-        "gdp_share_of_zhengzhou",
-        "gdp_share_of_henan",
-        "budget_revenue_share_of_zhengzhou",
+    """The overview's key results: GDP shares and per-capita values under the chosen basis, and headlines.
+
+    GDP as a share of each parent's total, budget revenue of the nearest parent's, GDP per capita of the report
+    and of its parents (those the analysis has; a per-capita value on a basis the report lacks is null).
+    """
+    from helpers.notebook.tables import headline_figures
+
+    rows = _metric_rows(ctx)
+    values = dict(zip(rows["metric_id"], rows["value"], strict=True))
+    parents = ctx.subject.parent_ids
+    wanted = [
+        *(f"gdp_share_of_{p}" for p in parents),
+        *(f"budget_revenue_share_of_{p}" for p in parents[:1]),
         "gdp_per_capita",
-        "zhengzhou_gdp_per_capita",
-        "henan_gdp_per_capita",
-    ):
-        row = _metric_rows(ctx)
-        results[metric_id] = _json_number(row.loc[row["metric_id"] == metric_id, "value"].iloc[0])
-    for figure_id in HEADLINE_FIGURES:
+        *(f"{p}_gdp_per_capita" for p in parents),
+    ]
+    results: dict[str, float | None] = {m: _json_number(values[m]) for m in wanted if m in values}
+    if ctx.bases and "gdp_per_capita" not in results:
+        results["gdp_per_capita"] = None
+    for figure_id in headline_figures(ctx):
         results[f"figure.{figure_id}"] = _json_number(ctx.figures.set_index("figure_id").at[figure_id, "value"])
-    results["population"] = ctx.basis.estimate.value
+    results["population"] = ctx.basis.estimate.value if ctx.basis is not None else None
     return results
 
 

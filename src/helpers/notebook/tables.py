@@ -8,16 +8,16 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.analysis.metrics import fig
+from helpers.analysis.terms import fig
 from helpers.bilingual import split_label
 from helpers.notebook import crosslevel
-from helpers.notebook.context import PER_CAPITA_STEMS, Context, _indicator, _is_cross_level, _metric_rows
+from helpers.notebook.context import Context, _indicator, _is_cross_level, _metric_rows
 from helpers.notebook.crosslevel import comparison_table, missing_comparisons
 from helpers.notebook.labels import (
-    ENTITY_LABELS,
     QUALIFIER_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
+    basis_short,
     escape_markdown,
     format_estimate,
     format_interval,
@@ -28,13 +28,9 @@ from helpers.notebook.labels import (
     text,
     theme_label,
 )
-from helpers.notebook.params import HEADLINE_FIGURES, NOTEBOOK_STEMS
+from helpers.notebook.params import HEADLINE_INDICATORS, NOTEBOOK_STEMS
 from helpers.sources.figures import THEMES
 from helpers.sources.numbers import measure_word
-from helpers.sources.reference import (
-    ENTITY_IDS,
-    POPULATION_BASES,
-)
 
 
 def figures_table(ctx: Context, theme: str | None = None, figure_ids: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -66,14 +62,19 @@ def metrics_table(ctx: Context, theme: str | None = None, *, comparators_only: b
     """Derived metrics with value, interval, formula, status and note, localized."""
     lang = ctx.lang
     rows = _metric_rows(ctx, theme)
-    compares = _is_cross_level(rows)
+    compares = _is_cross_level(rows, ctx.subject.parent_ids)
     rows = rows[compares] if comparators_only else rows[~compares]
     return pd.DataFrame(
         [
             {
                 text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
                 text("value_interval", lang): format_estimate(
-                    row.value, row.low, row.high, row.unit, lang, metric_measure(ctx.figures, row.inputs)
+                    row.value,
+                    row.low,
+                    row.high,
+                    row.unit,
+                    lang,
+                    metric_measure(ctx.figures, row.inputs, ctx.report.report_id),
                 ),
                 text("status", lang): pick(STATUS_LABELS[row.status], lang),
             }
@@ -86,7 +87,7 @@ def metrics_details(ctx: Context, theme: str | None = None) -> pd.DataFrame:
     """What the compact metrics table leaves out: formula, inputs and note of each metric."""
     lang = ctx.lang
     rows = _metric_rows(ctx, theme)
-    rows = rows[~_is_cross_level(rows)]
+    rows = rows[~_is_cross_level(rows, ctx.subject.parent_ids)]
     return pd.DataFrame(
         [
             {
@@ -108,10 +109,12 @@ def metrics_notes(ctx: Context, theme: str | None = None) -> Any:
 def show(table: pd.DataFrame) -> Any:
     """A compact table for the page: no index column, text left-aligned, numbers and values right-aligned.
 
-    An empty table is returned as it is (pandas shows it as such).
+    An empty table is one line saying so.
     """
+    from IPython.display import HTML, Markdown
+
     if table.empty:
-        return table
+        return Markdown(f"*{text('none', 'en')} / {text('none', 'zh')}*")
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) or c in _RIGHT_ALIGNED]
     text_columns = [c for c in table.columns if c not in numeric]
     # A Styler does not escape cells by default (pandas' to_html does): text from data is text, never HTML.
@@ -127,8 +130,6 @@ def show(table: pd.DataFrame) -> Any:
     # class "dataframe": the page's script makes such tables searchable and sortable, as pandas' own tables.
     styled = styled.set_table_styles(header).set_table_attributes('class="dataframe"')
     # As HTML: a Styler's plain-text form is its memory address, which made every run's notebook differ.
-    from IPython.display import HTML
-
     return HTML(styled.to_html())
 
 
@@ -168,9 +169,20 @@ def findings_table(ctx: Context, theme: str | None = None, *, include_info: bool
     )
 
 
+def headline_figures(ctx: Context) -> tuple[str, ...]:
+    """The report's figures of the headline indicators (GDP, budget revenue …), in the indicators' order."""
+    own = {
+        o.indicator: o.item_id
+        for o in ctx.observations
+        if o.source == ctx.report.report_id and o.year == ctx.subject.year and o.section == "review"
+    }
+    return tuple(own[code] for code in HEADLINE_INDICATORS if code in own)
+
+
 def headline_table(ctx: Context) -> pd.DataFrame:
     """The overview's headline figures, with their qualifier and interval."""
-    return figures_table(ctx, figure_ids=HEADLINE_FIGURES)
+    figure_ids = headline_figures(ctx)
+    return figures_table(ctx, figure_ids=figure_ids) if figure_ids else pd.DataFrame()
 
 
 def bases_table(ctx: Context) -> pd.DataFrame:
@@ -193,13 +205,15 @@ def bases_table(ctx: Context) -> pd.DataFrame:
 
 
 def per_capita_frame(ctx: Context, stem: str) -> pd.DataFrame:
-    """One per-capita metric for Jinshui, Zhengzhou and Henan under every basis (long format)."""
+    """One per-capita metric for the report and its parents under every basis (long format)."""
     rows = []
-    for basis_id in POPULATION_BASES:
-        for entity in ("jinshui", "zhengzhou", "henan"):
-            metric_id = stem if entity == "jinshui" else f"{entity}_{stem}"
-            # The parents' values are on their own census population, one row for every basis.
-            row_basis = basis_id if entity == "jinshui" else ""
+    subject = ctx.subject
+    for basis_id in ctx.bases:
+        for entity in (subject.entity_id, *subject.parent_ids):
+            own = entity == subject.entity_id
+            metric_id = stem if own else f"{entity}_{stem}"
+            # The parents' values are on their own population, one row for every basis.
+            row_basis = basis_id if own else ""
             match = ctx.metrics[
                 (ctx.metrics["metric_id"] == metric_id) & (ctx.metrics["population_basis"] == row_basis)
             ]
@@ -210,7 +224,7 @@ def per_capita_frame(ctx: Context, stem: str) -> pd.DataFrame:
                 {
                     "basis": basis_id,
                     "entity": entity,
-                    "entity_label": pick(ENTITY_LABELS[entity], ctx.lang),
+                    "entity_label": pick(subject.names(entity), ctx.lang),
                     "value": row["value"],
                     "low": row["low"],
                     "high": row["high"],
@@ -224,16 +238,25 @@ def per_capita_frame(ctx: Context, stem: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def per_capita_stems(ctx: Context) -> list[str]:
+    """The report's per-capita metrics that a parent has too (all of them when no parent has any)."""
+    own = ctx.metrics.loc[ctx.metrics["population_basis"] != "", "metric_id"]
+    stems = [e.metric for e in ctx.vocabulary.per_capita if e.metric in set(own)]
+    ids = set(ctx.metrics["metric_id"])
+    shared = [stem for stem in stems if any(f"{p}_{stem}" in ids for p in ctx.subject.parent_ids)]
+    return shared or stems
+
+
 def per_capita_table(ctx: Context) -> pd.DataFrame:
     """Per-capita metrics: rows metric × area, one column per population basis; missing says so."""
     lang = ctx.lang
     rows = []
-    for stem in PER_CAPITA_STEMS:
+    for stem in per_capita_stems(ctx):
         frame = per_capita_frame(ctx, stem)
         for entity, group in frame.groupby("entity", sort=False):
             subject, said = split_label(group["label_zh" if lang == "zh" else "label_en"].iloc[0])
             label = said or subject
-            row = {text("metric", lang): label, text("entity", lang): pick(ENTITY_LABELS[entity], lang)}
+            row = {text("metric", lang): label, text("entity", lang): pick(ctx.subject.names(entity), lang)}
             for item in group.itertuples(index=False):
                 row[item.basis] = format_value(item.value, item.unit, lang)
             rows.append(row)
@@ -262,67 +285,67 @@ def themes_table(ctx: Context) -> pd.DataFrame:
 
 
 def missing_table(ctx: Context) -> pd.DataFrame:
-    """Comparators the analysis needs but that have no cited source, with the reason."""
+    """Comparators the report's analysis needs but that have no cited source, with the reason."""
     lang = ctx.lang
     return pd.DataFrame(
         [
             {
-                text("entity", lang): pick(ENTITY_LABELS[ENTITY_IDS[row.entity]], lang),
+                text("entity", lang): pick(ctx.subject.names(ctx.reference.entity_id(row.entity)), lang),
                 text("indicator", lang): row.indicator,
                 text("metric", lang): row.needed_for_zh if lang == "zh" else row.needed_for,
                 text("reason", lang): row.reason_zh if lang == "zh" else row.reason,
             }
             for row in ctx.reference.missing.itertuples(index=False)
+            if row.needed_by == ctx.report.report_id
         ]
     )
 
 
-INTERVAL_CONVENTIONS: tuple[tuple[str, str, str, str, str], ...] = (
-    # qualifier, convention en, convention zh, example as printed, example figure
+#: The interval rules: (qualifier, whether the example is a fraction, the rule in English and in Chinese).
+INTERVAL_CONVENTIONS: tuple[tuple[str, bool, str, str], ...] = (
     (
         "exact",
+        False,
         "± half a unit of the last printed digit; whole counts printed in full are exact",
         "按最后一位有效数字的半个单位上下浮动；完整印出的整数计数为确数",
-        "979.4亿元",
-        "retail_sales",
     ),
     (
         "at_least",
+        False,
         "from the printed number up to the next step of its last non-zero digit (a convention)",
         "自印出数值起，至其最后一位非零数字的下一档（约定）",
-        "突破1800亿元",
-        "gdp",
     ),
-    (
-        "at_most",
-        "down one such step from the printed number",
-        "自印出数值向下一档",
-        "最高可降40%",
-        "logistics_cost_cut_max",
-    ),
-    (
-        "exact",
-        "a fraction: the denominator rounded to a whole number",
-        "分数：分母按整数舍入",
-        "1/30",
-        "market_entities_share_of_henan",
-    ),
+    ("at_most", False, "from zero up to the printed number", "自零至印出数值"),
+    ("approx", False, "± 10 % of the printed number", "印出数值上下浮动10%"),
+    ("exact", True, "a fraction: the denominator rounded to a whole number", "分数：分母按整数舍入"),
 )
 
 
+def _example(figures: pd.DataFrame, qualifier: str, fraction: bool) -> Any:
+    """The report's first figure printed with ``qualifier`` (a fraction, or a number with a unit), or None."""
+    rows = figures[(figures["qualifier"] == qualifier) & (figures["section"] == "review")]
+    is_fraction = rows["value_as_printed"].str.contains("/", regex=False)
+    rows = rows[is_fraction] if fraction else rows[~is_fraction & (rows["unit_as_printed"] != "")]
+    return next(rows.itertuples(index=False), None)
+
+
 def interval_conventions_table(ctx: Context) -> pd.DataFrame:
-    """The interval rules, each with an example computed from the figures table."""
+    """The interval rules, each with an example from the report's own figures (a rule it never uses has none)."""
     lang = ctx.lang
-    units = ctx.figures.set_index("figure_id")["unit"]
     rows = []
-    for qualifier, rule_en, rule_zh, printed, figure_id in INTERVAL_CONVENTIONS:
-        estimate = ctx.estimates.get(fig(figure_id))
+    for qualifier, fraction, rule_en, rule_zh in INTERVAL_CONVENTIONS:
+        example = _example(ctx.figures, qualifier, fraction)
+        if example is None:
+            continue
+        estimate = ctx.estimates.get(fig(example.figure_id))
         rows.append(
             {
                 text("qualifier", lang): pick(QUALIFIER_LABELS[qualifier], lang),
                 text("convention", lang): rule_zh if lang == "zh" else rule_en,
-                text("example", lang): printed,
-                text("interval", lang): format_interval(estimate.low, estimate.high, units[figure_id], lang),
+                text(
+                    "example", lang
+                ): f"{example.prefix_as_printed}{example.value_as_printed}{example.unit_as_printed}",
+                text("interval", lang): format_interval(estimate.low, estimate.high, example.unit, lang),
             }
         )
     return pd.DataFrame(rows)
@@ -330,21 +353,21 @@ def interval_conventions_table(ctx: Context) -> pd.DataFrame:
 
 def location_quotients(ctx: Context) -> pd.DataFrame:
     """Location quotients (share of the total over share of the population) under the chosen basis."""
-    return crosslevel.location_quotients(ctx.metrics, ctx.params.population_basis, ctx.lang)
+    return crosslevel.location_quotients(ctx.metrics, ctx.params.population_basis, ctx.lang, ctx.subject)
 
 
 def growth_side_by_side(ctx: Context) -> pd.DataFrame:
-    """2020 growth rates as each level prints them: district, city, province, nation."""
-    return crosslevel.growth_side_by_side(ctx)
+    """The year's growth rates as each level prints them: the report's, then its parents'."""
+    return crosslevel.growth_side_by_side(ctx.observations, ctx.vocabulary, ctx.subject, ctx.lang)
 
 
 def comparisons(ctx: Context, theme: str | None) -> pd.DataFrame | Any:
-    """The theme's comparisons with Zhengzhou, Henan and China, or a visible note when there are none.
+    """The theme's comparisons with the report's parents, or a visible note when there are none.
 
     Each names its sources and quotes on both sides; the ``comparison`` parameter narrows them to one parent.
     """
     parent = ctx.params.extras.get("comparison", "both")
-    table = comparison_table(ctx.metrics, ctx.params.population_basis, ctx.lang, theme, parent)
+    table = comparison_table(ctx.metrics, ctx.params.population_basis, ctx.lang, theme, parent, ctx.subject.parent_ids)
     if table.empty:
         from IPython.display import Markdown
 
@@ -355,7 +378,9 @@ def comparisons(ctx: Context, theme: str | None) -> pd.DataFrame | Any:
 def comparison_sources(ctx: Context, theme: str | None) -> Any:
     """Both quotes and the note of every comparison, folded away below the compact table."""
     parent = ctx.params.extras.get("comparison", "both")
-    folded = crosslevel.comparison_details(ctx.metrics, ctx.params.population_basis, ctx.lang, theme, parent)
+    folded = crosslevel.comparison_details(
+        ctx.metrics, ctx.params.population_basis, ctx.lang, theme, parent, ctx.subject.parent_ids
+    )
     return details(folded, text("details_comparisons", ctx.lang))
 
 
@@ -363,5 +388,40 @@ def missing_note(ctx: Context, theme: str | None = None) -> Any:
     """One short note naming the comparisons that no source can fill (empty when there are none)."""
     from IPython.display import Markdown
 
-    note = missing_comparisons(ctx.metrics, ctx.lang, theme)
+    note = missing_comparisons(ctx.metrics, ctx.lang, ctx.subject.parent_ids, theme)
     return Markdown(f"*{escape_markdown(note)}*" if note else "")
+
+
+def report_line(ctx: Context) -> Any:
+    """The report the page is of, in bold: its area and the year it reviews."""
+    from IPython.display import Markdown
+
+    meta, subject = ctx.report.meta, ctx.subject
+    entity = subject.full_name_zh if ctx.lang == "zh" else meta.entity_en
+    return Markdown(f"**{escape_markdown(text('report_line', ctx.lang, entity=entity, year=str(subject.year)))}**")
+
+
+def theme_note(ctx: Context, theme: str) -> Any:
+    """One line when the report states nothing under the theme (the page still renders), else nothing."""
+    from IPython.display import Markdown
+
+    if (ctx.figures["theme"] == theme).any():
+        return Markdown("")
+    return Markdown(f"*{escape_markdown(text('theme_empty', ctx.lang, theme=theme_label(theme, ctx.lang)))}*")
+
+
+def population_note(ctx: Context) -> Any:
+    """Why the report's population bases differ (its population.toml), and a line when the chosen one is absent."""
+    from IPython.display import Markdown
+
+    from helpers.sources.reference import population_note as read_note
+
+    lang = ctx.lang
+    lines = [escape_markdown(read_note(ctx.report).pick(lang))]
+    if not ctx.bases:
+        lines.append(f"*{escape_markdown(text('no_population_at_all', lang))}*")
+    elif ctx.basis is None:
+        bases = ("、" if lang == "zh" else ", ").join(basis_short(ctx.bases, b, lang) for b in ctx.bases)
+        line = text("no_population", lang, basis=ctx.params.population_basis, bases=bases)
+        lines.append(f"*{escape_markdown(line)}*")
+    return Markdown("\n\n".join(line for line in lines if line))

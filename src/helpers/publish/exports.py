@@ -17,9 +17,9 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis.audit import SEVERITIES, with_rule_names
-from helpers.analysis.tables import load_analysis
-from helpers.notebook.labels import BASIS_SHORT, SEVERITY_LABELS, format_value, pick, rule_name
-from helpers.notebook.params import HEADLINE_FIGURES, resolve
+from helpers.analysis.tables import Analysis, load_analysis
+from helpers.notebook.labels import SEVERITY_LABELS, basis_short, format_value, pick, rule_name
+from helpers.notebook.params import HEADLINE_INDICATORS, resolve
 from helpers.publish.html import (
     PAGE_LABELS,
     Card,
@@ -31,22 +31,26 @@ from helpers.publish.html import (
 )
 from helpers.publish.staging import atomic_write_bytes
 from helpers.sources.numbers import measure_word
+from helpers.sources.registry import SUBJECT_REPORT_ID
 
-XLSX_NAME = "jinshui-2020.xlsx"
-#: Headline metrics on the index page, with their units.
-INDEX_METRICS: tuple[tuple[str, str], ...] = (
-    ("gdp_share_of_zhengzhou", "percent"),
-    ("gdp_share_of_henan", "percent"),
-    ("gdp_per_capita", "yuan_per_person"),
-)
+#: The XLSX of the project's report (the workbook of any report is named after its id: ``xlsx_name``).
+XLSX_NAME = f"{SUBJECT_REPORT_ID}.xlsx"
+#: Headline figures on the index page: those of the first headline indicators the report prints.
+INDEX_FIGURES = 5
+
+
+def xlsx_name(report_id: str) -> str:
+    """The workbook of a run: the three tables of the report ``report_id``, a sheet each."""
+    return f"{report_id}.xlsx"
+
+
 #: The notebook whose page lists every finding, and the anchor of its findings section.
 AUDIT_STEM = "07_data_audit"
 AUDIT_ANCHOR = "findings"
 
 
-def _tables(parameters: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    analysis = load_analysis(resolve(parameters["report_dir"]), resolve(parameters["reference_dir"]))
-    return analysis.figures, analysis.metrics, analysis.findings
+def _analysis(parameters: dict[str, Any]) -> Analysis:
+    return load_analysis(resolve(parameters["report_dir"]), resolve(parameters["reference_dir"]))
 
 
 #: The longest text an XLSX cell holds.
@@ -82,7 +86,8 @@ def write_data_exports(folder: Path, parameters: dict[str, Any]) -> list[str]:
     Returns the notes on text the XLSX could not hold as it is (empty when there is none).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    figures, metrics, findings = _tables(parameters)
+    analysis = _analysis(parameters)
+    figures, metrics, findings = analysis.figures, analysis.metrics, analysis.findings
     # The rule's id for code, its name in both languages for people.
     tables = {"figures": figures, "derived_metrics": metrics, "audit_findings": with_rule_names(findings)}
     notes: list[str] = []
@@ -96,21 +101,23 @@ def write_data_exports(folder: Path, parameters: dict[str, Any]) -> list[str]:
             table.to_excel(writer, sheet_name=name, index=False)
     # Every file is built in memory first: a failure leaves no half-written file behind.
     contents = {f"{name}.csv": table.to_csv(index=False).encode("utf-8") for name, table in tables.items()}
-    contents[XLSX_NAME] = buffer.getvalue()
+    contents[xlsx_name(analysis.report.report_id)] = buffer.getvalue()
     for name, data in contents.items():
         atomic_write_bytes(folder / name, data)
     return notes
 
 
-def _headlines(staging: Path, figures: pd.DataFrame, lang: str, basis: str) -> list[tuple[str, str]]:
+def _headlines(staging: Path, analysis: Analysis, lang: str, basis: str) -> list[tuple[str, str]]:
     """Headline numbers from the overview's results file (empty when the overview has not run)."""
+    figures, bases, subject = analysis.figures, analysis.bases, analysis.subject
     path = staging / "results" / ("00_overview.json" if lang == "en" else f"00_overview.{lang}.json")
     if not path.exists():
         return []
     results = json.loads(path.read_text(encoding="utf-8"))["results"]
     rows = figures.set_index("figure_id")
+    own = {o.indicator: o.item_id for o in analysis.observations if o.source == analysis.report.report_id}
     headlines = []
-    for figure_id in HEADLINE_FIGURES[:5]:
+    for figure_id in [own[code] for code in HEADLINE_INDICATORS if code in own][:INDEX_FIGURES]:
         if f"figure.{figure_id}" in results and figure_id in rows.index:
             row = rows.loc[figure_id]
             sign = "≥ " if row["qualifier"] == "at_least" else ""
@@ -120,17 +127,29 @@ def _headlines(staging: Path, figures: pd.DataFrame, lang: str, basis: str) -> l
             )
             headlines.append((label, sign + value))
     labels = {
-        "gdp_share_of_zhengzhou": ("GDP share of Zhengzhou", "GDP占郑州市比重"),
-        "gdp_share_of_henan": ("GDP share of Henan", "GDP占河南省比重"),
-        "gdp_per_capita": (
-            f"GDP per capita ({pick(BASIS_SHORT[basis], 'en')})",
-            f"人均GDP（{pick(BASIS_SHORT[basis], 'zh')}）",
-        ),
+        f"gdp_share_of_{p}": (f"GDP share of {subject.names(p)[0]}", f"GDP占{subject.names(p)[1]}比重")
+        for p in subject.parent_ids[:2]
     }
-    for metric_id, unit in INDEX_METRICS:
-        if metric_id in results:
-            headlines.append((pick(labels[metric_id], lang), format_value(results[metric_id], unit, lang)))
+    labels["gdp_per_capita"] = (
+        f"GDP per capita ({basis_short(bases, basis, 'en')})",
+        f"人均GDP（{basis_short(bases, basis, 'zh')}）",
+    )
+    for metric_id, label in labels.items():
+        if results.get(metric_id) is not None:
+            unit = "yuan_per_person" if metric_id == "gdp_per_capita" else "percent"
+            headlines.append((pick(label, lang), format_value(results[metric_id], unit, lang)))
     return headlines
+
+
+def index_titles(analysis: Analysis, lang: str) -> tuple[str, str]:
+    """The index page's title and subtitle, naming the report's area and year."""
+    labels, subject, meta = PAGE_LABELS[lang], analysis.subject, analysis.report.meta
+    year = str(subject.year)
+    if lang == "zh":
+        entity, full = subject.entity.name_zh, subject.full_name_zh
+    else:
+        entity, full = subject.entity.name_en, meta.entity_en
+    return labels["title"].format(entity=entity, year=year), labels["subtitle"].format(entity=full, year=year)
 
 
 def finding_groups(findings: pd.DataFrame, lang: str, href: str = "") -> list[FindingGroup]:
@@ -170,7 +189,8 @@ def publish_index(
     staging: Path, manifest: dict[str, Any], parameters: dict[str, Any], available: dict[str, Path], twin: str = ""
 ) -> Path:
     """Write the index page of the run's language (``parameters['lang']``); ``twin`` is the other one's."""
-    figures, _, findings = _tables(parameters)
+    analysis = _analysis(parameters)
+    findings = analysis.findings
     lang = parameters.get("lang", "en")
     entries = manifest["notebooks"]
     cards = [
@@ -197,12 +217,15 @@ def publish_index(
     metadata += [(f"sha256 {k}", v) for k, v in run["data"].items()]
     metadata += [(f"{labels['version']} {k}", v) for k, v in run["packages"].items()]
     downloads = [
-        (name, f"data/{name}") for name in ("figures.csv", "derived_metrics.csv", "audit_findings.csv", XLSX_NAME)
+        (name, f"data/{name}")
+        for name in ("figures.csv", "derived_metrics.csv", "audit_findings.csv", xlsx_name(analysis.report.report_id))
     ]
+    title, subtitle = index_titles(analysis, lang)
     return render_index(
         staging / index_page(lang),
-        title=labels["title"],
-        headlines=_headlines(staging, figures, lang, parameters["population_basis"]),
+        title=title,
+        subtitle=subtitle,
+        headlines=_headlines(staging, analysis, lang, parameters["population_basis"]),
         cards=cards,
         finding_groups=finding_groups(notable, lang, audit),
         severity_counts=[(s, pick(SEVERITY_LABELS[s], lang), int(counts.get(s, 0))) for s in SEVERITY_LABELS],

@@ -85,8 +85,8 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "failed": "This notebook failed",
         "not_run": "This notebook did not run",
         "chart": "Chart",
-        "title": "Jinshui 2020",
-        "subtitle": "Jinshui District, Zhengzhou: reference analysis of the 2020 government work report",
+        "title": "{entity} {year}",
+        "subtitle": "{entity}: reference analysis of the {year} government work report",
         "headlines": "Headline numbers",
         "no_overview": "The overview did not run in this batch; see its card below.",
         "reports": "Reports",
@@ -121,8 +121,8 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "failed": "本笔记本运行失败",
         "not_run": "本笔记本未能运行",
         "chart": "图表",
-        "title": "金水区政府工作报告（2020年工作回顾）",
-        "subtitle": "郑州市金水区政府工作报告（2020年工作回顾）的参考分析",
+        "title": "{entity}政府工作报告（{year}年工作回顾）",
+        "subtitle": "{entity}政府工作报告（{year}年工作回顾）的参考分析",
         "headlines": "主要数据",
         "no_overview": "本次未运行总览笔记本，见下方卡片。",
         "reports": "报告",
@@ -293,6 +293,7 @@ def render_index(
     path: Path,
     *,
     title: str,
+    subtitle: str = "",
     headlines: list[tuple[str, str]],
     cards: list[Card],
     finding_groups: list[FindingGroup],
@@ -308,7 +309,7 @@ def render_index(
     )
     labels = PAGE_LABELS[lang]
     page = environment.get_template("index_page.html.j2").render(
-        t=labels,
+        t={**labels, "subtitle": subtitle},
         status_labels={status: labels[key] for status, key in STATUS_KEYS.items()},
         title=title,
         headlines=headlines,

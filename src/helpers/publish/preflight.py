@@ -17,9 +17,10 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis.indicators import load_vocabulary, observations
+from helpers.analysis.recipes import read_checks, read_recipes
 from helpers.notebook.params import resolve
-from helpers.sources.figures import FiguresValidationError
-from helpers.sources.reference import load_reference
+from helpers.sources.figures import THEMES, FiguresValidationError
+from helpers.sources.reference import load_reference, population_bases
 from helpers.sources.registry import ReportFolderError, all_reports, load_report
 from helpers.sources.text import TextEncodingError
 
@@ -70,6 +71,18 @@ def check_inputs(parameters: dict[str, Any]) -> list[str]:
         problems.append(f"{reference_dir}: cannot be loaded ({type(error).__name__}: {str(error)[:200]})")
     if reference is not None:
         problems += _divisor_problems(reference, reference_dir)
+    if reference is not None and report is not None:
+        try:
+            population_bases(reference, report)
+        except FiguresValidationError as error:
+            problems.append(str(error).replace("\n", " "))
+    if figures is not None and report is not None:
+        for read in (lambda: read_recipes(report.recipes_path, set(figures["figure_id"]), THEMES),
+                     lambda: read_checks(report.checks_path, set(figures["figure_id"]))):  # fmt: skip
+            try:
+                read()
+            except FiguresValidationError as error:
+                problems.append(str(error).replace("\n", " "))
     if figures is not None and reference is not None and report is not None:
         try:
             found = observations(load_vocabulary(), all_reports(), reference, overrides={report.report_id: figures})

@@ -17,31 +17,30 @@ import pandas as pd
 if TYPE_CHECKING:  # pandera takes 0.15 s to import; a batch kernel that reads cached tables never needs it
     import pandera.pandas as pa
 from helpers import paths
-from helpers.analysis.intervals import Estimate, printed_estimate
 from helpers.bilingual import Bilingual
 from helpers.sources.cache import cached
+from helpers.sources.entities import ENTITIES_CSV, Entity, load_entities
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
+from helpers.sources.intervals import Estimate, printed_estimate
 from helpers.sources.numbers import NumberParseError, parse_quantity
+from helpers.sources.population import PopulationBasis, basis_estimate, read_population_file
+from helpers.sources.registry import ReportSource, all_reports, subject_report
 
 COMPARATORS_CSV = "comparators_2020.csv"
 CENSUS_CSV = "census2020_zhengzhou_counties.csv"
 DISTRICT_POPULATION_CSV = "zhengzhou_2019_resident_population_by_district.csv"
 MISSING_CSV = "missing_comparators.csv"
-#: Each gap is named and explained in both languages.
-MISSING_COLUMNS: tuple[str, ...] = ("entity", "indicator", "needed_for", "reason", "needed_for_zh", "reason_zh")
+#: Each gap is named and explained in both languages, with the report whose analysis needs it.
+MISSING_COLUMNS: tuple[str, ...] = (
+    "entity",
+    "indicator",
+    "needed_for",
+    "reason",
+    "needed_for_zh",
+    "reason_zh",
+    "needed_by",
+)
 
-ENTITY_IDS: dict[str, str] = {
-    "郑州市": "zhengzhou",
-    "河南省": "henan",
-    "金水区": "jinshui",
-    "郑东新区": "zhengdong",
-}
-ENTITY_EN: dict[str, str] = {
-    "郑州市": "Zhengzhou",
-    "河南省": "Henan",
-    "金水区": "Jinshui",
-    "郑东新区": "Zhengdong New District",
-}
 #: Comparators printed as a floor ("突破1万家"): the indicator name says so, the quote confirms it.
 LOWER_BOUND_SUFFIX = "_lower_bound"
 
@@ -60,14 +59,16 @@ class MissingComparatorError(LookupError):
         return self.reasons.en
 
 
-def comparators_schema() -> pa.DataFrameSchema:
+def comparators_schema(entity_names: list[str] | None = None) -> pa.DataFrameSchema:
     """Schema of the raw comparators table: every value has a unit, a year, a source and a quote."""
     import pandera.pandas as pa
 
     text = pa.Column(str, pa.Check.str_length(min_value=1), nullable=False)
     return pa.DataFrameSchema(
         {
-            "entity": pa.Column(str, pa.Check.isin(list(ENTITY_IDS)), nullable=False),
+            "entity": pa.Column(
+                str, pa.Check.isin(entity_names or [e.name_zh for e in load_entities().values()]), nullable=False
+            ),
             "indicator": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$"), nullable=False),
             "value": pa.Column(str, pa.Check.str_matches(r"^\d+(\.\d+)?$"), nullable=False),
             "unit": pa.Column(str, pa.Check.isin(["亿元", "%", "人", "万人", "万户", "天", "家"]), nullable=False),
@@ -96,27 +97,6 @@ class Comparator:
     quote: str
 
 
-@dataclass(frozen=True)
-class PopulationBasis:
-    """A named population denominator for Jinshui, with its caveat in both languages."""
-
-    basis_id: str
-    estimate: Estimate
-    label_en: str
-    label_zh: str
-    caveat_en: str
-    caveat_zh: str
-    formula: str
-    inputs: tuple[str, ...]
-    #: Which comparator populations go with this basis (for Zhengzhou's and Henan's per-capita values).
-    comparator_population: str = "census"
-
-    @property
-    def caveats(self) -> Bilingual:
-        """The caveat in both languages."""
-        return Bilingual(self.caveat_en, self.caveat_zh)
-
-
 @dataclass
 class Reference:
     """Everything in ``data/reference``: comparators, census, district populations and known gaps."""
@@ -126,6 +106,12 @@ class Reference:
     district_population: pd.DataFrame
     missing: pd.DataFrame
     _by_id: dict[str, Comparator] = field(default_factory=dict, repr=False)
+    #: The areas the tables name (``entities.csv``), by id.
+    entities: dict[str, Entity] = field(default_factory=dict)
+
+    def entity_id(self, name_zh: str) -> str:
+        """The id of an area the tables name in Chinese (郑州市 -> zhengzhou)."""
+        return next(e.entity_id for e in self.entities.values() if e.name_zh == name_zh)
 
     def comparator(self, comparator_id: str) -> Comparator:
         """Return a sourced comparator; raise :class:`MissingComparatorError` (with the reason) if unsourced."""
@@ -135,7 +121,7 @@ class Reference:
 
     def missing_reason(self, comparator_id: str) -> Bilingual:
         """The recorded reason a comparator is missing, or a generic one if it was never looked for."""
-        ids = self.missing["entity"].map(ENTITY_IDS) + "_" + self.missing["indicator"]
+        ids = self.missing["entity"].map(self.entity_id) + "_" + self.missing["indicator"]
         recorded = self.missing.loc[ids == comparator_id]
         if len(recorded):
             return Bilingual(recorded["reason"].iloc[0], recorded["reason_zh"].iloc[0])
@@ -146,12 +132,12 @@ class Reference:
         return comparator_id in self._by_id
 
 
-def _comparator_rows(frame: pd.DataFrame) -> tuple[dict[str, Comparator], list[str]]:
+def _comparator_rows(frame: pd.DataFrame, ids: dict[str, str]) -> tuple[dict[str, Comparator], list[str]]:
     """Turn validated raw rows into Comparators; collect parse problems by line."""
     found: dict[str, Comparator] = {}
     problems: list[str] = []
     for index, row in frame.iterrows():
-        comparator_id = f"{ENTITY_IDS[row['entity']]}_{row['indicator']}"
+        comparator_id = f"{ids[row['entity']]}_{row['indicator']}"
         prefix = "突破" if row["indicator"].endswith(LOWER_BOUND_SUFFIX) else ""
         try:
             quantity = parse_quantity(row["value"], row["unit"], prefix)
@@ -198,12 +184,17 @@ def read_comparators_csv(path: Path) -> pd.DataFrame:
 
 
 def load_comparators(path: Path) -> tuple[pd.DataFrame, dict[str, Comparator]]:
-    """Validate the comparators CSV; return it (with ids, base-unit values and intervals) and a lookup."""
+    """Validate the comparators CSV; return it (with ids, base-unit values and intervals) and a lookup.
+
+    Its areas are those of ``entities.csv`` beside it (of ``data/reference`` when there is none).
+    """
     from pandera.errors import SchemaErrors
 
     raw = read_comparators_csv(path)
+    entities = load_entities(path.parent if (path.parent / ENTITIES_CSV).is_file() else None)
+    ids = {e.name_zh: e.entity_id for e in entities.values()}
     try:
-        comparators_schema().validate(raw, lazy=True)
+        comparators_schema(list(ids)).validate(raw, lazy=True)
     except SchemaErrors as errors:
         problems = [
             f"line {int(c.index) + 2 if not pd.isna(c.index) else '-'}, column {c.column!r}: "
@@ -211,13 +202,13 @@ def load_comparators(path: Path) -> tuple[pd.DataFrame, dict[str, Comparator]]:
             for c in errors.failure_cases.itertuples(index=False)
         ]
         raise FiguresValidationError(str(path), problems) from None
-    by_id, problems = _comparator_rows(raw)
+    by_id, problems = _comparator_rows(raw, ids)
     if problems:
         raise FiguresValidationError(str(path), problems)
     typed = raw.assign(
-        comparator_id=[f"{ENTITY_IDS[e]}_{i}" for e, i in zip(raw["entity"], raw["indicator"], strict=True)],
+        comparator_id=[f"{ids[e]}_{i}" for e, i in zip(raw["entity"], raw["indicator"], strict=True)],
         value_base=[
-            by_id[f"{ENTITY_IDS[e]}_{i}"].estimate.value for e, i in zip(raw["entity"], raw["indicator"], strict=True)
+            by_id[f"{ids[e]}_{i}"].estimate.value for e, i in zip(raw["entity"], raw["indicator"], strict=True)
         ],
         low=[c.estimate.low for c in by_id.values()],
         high=[c.estimate.high for c in by_id.values()],
@@ -241,7 +232,7 @@ def _load_reference(folder: Path) -> Reference:
     if absent:
         raise FiguresValidationError(str(folder / MISSING_CSV), [f"missing columns {absent}"])
     _check_consistency(census, district, by_id, folder)
-    return Reference(comparators, census, district, missing, by_id)
+    return Reference(comparators, census, district, missing, by_id, load_entities(folder))
 
 
 #: The census table's count columns (persons); every one a number, none negative.
@@ -315,64 +306,49 @@ def _check_consistency(
         raise FiguresValidationError(str(folder), problems)
 
 
-def population_bases(reference: Reference) -> dict[str, PopulationBasis]:
-    """The named population denominators for Jinshui (see data/README.md for the scope question)."""
-    resident = reference.comparator("jinshui_resident_population_2019").estimate
-    zhengdong = reference.comparator("zhengdong_resident_population_2019").estimate
-    census = reference.comparator("jinshui_census_population_incl_zhengdong").estimate
-    jinshui_share = resident / (resident + zhengdong)
-    return {
-        "resident_2019": PopulationBasis(
-            "resident_2019",
-            resident,
-            "Resident population, end of 2019 (Jinshui without Zhengdong)",
-            "2019年末常住人口（不含郑东新区）",
-            "Same scope as the report's figures, but a sample estimate one year earlier; Zhengzhou's own 2019 "
-            "estimate of the same vintage proved far below its 2020 census count, so per-capita values on this "
-            "basis may be overstated by more than a year's growth.",
-            "统计口径与报告一致，但为早一年的抽样估计数；同期郑州市2019年估计数远低于2020年普查数，"
-            "故此口径下人均值可能偏高，且偏高幅度可能超过一年的人口增长。",
-            "jinshui_resident_population_2019",
-            ("jinshui_resident_population_2019",),
-            "resident_2019",
-        ),
-        "census_2020_incl_zhengdong": PopulationBasis(
-            "census_2020_incl_zhengdong",
-            census,
-            "7th census 2020, unit 410105 (includes Zhengdong New District)",
-            "七普2020年（410105单元，含郑东新区）",
-            "Wider scope than the report's figures (it includes Zhengdong New District): per-capita values are "
-            "lower bounds.",
-            "口径比报告数据宽（含郑东新区）：人均值为下限。",
-            "jinshui_census_population_incl_zhengdong",
-            ("jinshui_census_population_incl_zhengdong",),
-        ),
-        "census_2020_scope_adjusted": PopulationBasis(
-            "census_2020_scope_adjusted",
-            census * jinshui_share,
-            "7th census 2020 scaled to Jinshui without Zhengdong (2019 shares)",
-            "七普2020年按2019年金水区占比折算（不含郑东新区）",
-            "Assumes Jinshui's share of Jinshui + Zhengdong was the same in the 2020 census as at the end of "
-            "2019; an estimate, not a published figure.",
-            "假设2020年普查中金水区占金水区与郑东新区合计的比例与2019年末相同；为估算值，非公布数。",
-            "census_410105 × resident_2019_jinshui / (resident_2019_jinshui + resident_2019_zhengdong)",
-            (
-                "jinshui_census_population_incl_zhengdong",
-                "jinshui_resident_population_2019",
-                "zhengdong_resident_population_2019",
-            ),
-        ),
-    }
+def population_bases(reference: Reference, report: ReportSource | None = None) -> dict[str, PopulationBasis]:
+    """The population bases of a report (default: the project's report), in the order of its ``population.toml``.
+
+    Each basis is computed from the reference comparators its file names; a comparator without a source is an
+    error naming the file and the basis. A report without the file has none.
+    """
+    report = report or subject_report()
+    spec_file = read_population_file(report.population_path)
+    bases: dict[str, PopulationBasis] = {}
+    problems: list[str] = []
+    for spec in spec_file.bases:
+        absent = [ident for ident in spec.inputs if not reference.has(ident)]
+        if absent:
+            problems += [
+                f"basis {spec.basis_id!r}: no sourced comparator {ident!r} in data/reference" for ident in absent
+            ]
+            continue
+        estimate = basis_estimate(spec, {ident: reference.comparator(ident).estimate for ident in spec.inputs})
+        bases[spec.basis_id] = PopulationBasis(
+            spec.basis_id,
+            estimate,
+            spec.label.en,
+            spec.label.zh,
+            spec.caveat.en,
+            spec.caveat.zh,
+            spec.formula,
+            spec.inputs,
+            spec.short,
+            spec.matches_report_scope,
+            spec.mismatch,
+        )
+    if problems:
+        raise FiguresValidationError(str(report.population_path), problems)
+    return bases
 
 
-POPULATION_BASES: tuple[str, ...] = (
-    "resident_2019",
-    "census_2020_incl_zhengdong",
-    "census_2020_scope_adjusted",
-)
+def population_note(report: ReportSource | None = None) -> Bilingual:
+    """The paragraph of a report's ``population.toml`` that explains its bases (empty without one)."""
+    return read_population_file((report or subject_report()).population_path).note
 
 
-def comparator_population(reference: Reference, entity_id: str, basis: PopulationBasis) -> Comparator:
-    """The population of Zhengzhou or Henan that goes with ``basis`` (census 2020, or year-end 2019)."""
-    suffix = "resident_population_2019" if basis.comparator_population == "resident_2019" else "census_population"
-    return reference.comparator(f"{entity_id}_{suffix}")
+def known_bases(corpus_dir: Path | None = None) -> tuple[str, ...]:
+    """Every basis id some report of the corpus defines, in the order first defined (the project's report first)."""
+    reports = [subject_report(), *all_reports(corpus_dir)]
+    ids = [spec.basis_id for report in reports for spec in read_population_file(report.population_path).bases]
+    return tuple(dict.fromkeys(ids))

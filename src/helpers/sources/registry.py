@@ -26,6 +26,12 @@ METADATA_FILE = "report.toml"
 FIGURES_FILE = "figures.csv"
 EXCLUDED_FILE = "figures_excluded.csv"
 ANNOTATIONS_FILE = "annotations.csv"
+#: Optional: the population bases of the report's per-capita values (``helpers.sources.population``).
+POPULATION_FILE = "population.toml"
+#: Optional: the report's own metric recipes, for what no generic recipe covers (``helpers.analysis.recipes``).
+RECIPES_FILE = "metrics.csv"
+#: Optional: the report's claims the audit checks (a part within its total, parts that sum to a total …).
+CHECKS_FILE = "checks.csv"
 #: The report this project analyses; the others are its comparators.
 SUBJECT_REPORT_ID = "jinshui-2020"
 LEVELS: tuple[str, ...] = ("district", "county", "city", "province", "nation")
@@ -47,6 +53,11 @@ _PARENT_LEVELS: dict[str, tuple[str, ...]] = {
     "city": ("province",),
     "province": ("nation",),
 }
+
+
+def code_fits_level(code: str, level: str) -> bool:
+    """Whether a division code has the shape of the level's codes (410105 a district, 410100 a city …)."""
+    return level in _CODE_SHAPES and bool(_CODE_SHAPES[level].match(code))
 
 
 class ReportFolderError(ValueError):
@@ -117,7 +128,7 @@ def _value_problems(raw: dict[str, object], folder: Path) -> list[str]:
         problems.append(f"'report_id' is {raw['report_id']!r} but the folder is {folder.name!r}")
     if raw["level"] not in LEVELS:
         problems.append(f"'level' is {raw['level']!r}; allowed: {', '.join(LEVELS)}")
-    elif not _CODE_SHAPES[str(raw["level"])].match(str(raw["division_code"])):
+    elif not code_fits_level(str(raw["division_code"]), str(raw["level"])):
         problems.append(f"'division_code' {raw['division_code']!r} is not the code of a {raw['level']}")
     year = raw["year_reviewed"]
     if not isinstance(year, int) or isinstance(year, bool) or not 1949 <= year <= 2100:
@@ -208,6 +219,26 @@ class ReportSource:
         """The generated annotator output (every numeric mention)."""
         return self.folder / ANNOTATIONS_FILE
 
+    @property
+    def population_path(self) -> Path:
+        """The report's population bases (optional: a report without it has no per-capita value)."""
+        return self.folder / POPULATION_FILE
+
+    @property
+    def recipes_path(self) -> Path:
+        """The report's own metric recipes (optional)."""
+        return self.folder / RECIPES_FILE
+
+    @property
+    def checks_path(self) -> Path:
+        """The report's claims for the audit (optional)."""
+        return self.folder / CHECKS_FILE
+
+    def optional_files(self) -> dict[str, Path]:
+        """The files an analysis reads when the folder has them, by role."""
+        found = {"population": self.population_path, "recipes": self.recipes_path, "checks": self.checks_path}
+        return {role: path for role, path in found.items() if path.is_file()}
+
     def files(self) -> dict[str, Path]:
         """Every file of the folder that an analysis reads, by role."""
         return {
@@ -293,7 +324,7 @@ def analysis_inputs(report_dir: Path, reference_dir: Path) -> dict[str, Path]:
     vocabulary and the reference tables.
     """
     report = load_report(report_dir, check_hash=False)
-    files = {f"report/{role}": path for role, path in report.files().items()}
+    files = {f"report/{role}": path for role, path in {**report.files(), **report.optional_files()}.items()}
     for path in sorted(paths.REPORTS_DATA_DIR.glob("*/*")):
         if path.is_file() and path.name != ANNOTATIONS_FILE:
             files[f"corpus/{path.parent.name}/{path.name}"] = path

@@ -136,7 +136,7 @@ def _check(inferred: Inferred, reports_dir: Path) -> list[str]:
         problems.append(f"{inferred.report_id!r} cannot name a folder: give --id (lowercase letters, digits, -)")
     elif (reports_dir / inferred.report_id).exists():
         problems.append(f"{reports_dir / inferred.report_id} already holds another text: give another --id")
-    if not code_fits_level(inferred.level, inferred.division_code):
+    if not code_fits_level(inferred.division_code, inferred.level):
         problems.append(
             f"{inferred.division_code} is not the code of a {inferred.level}: give another --level or --division-code"
         )

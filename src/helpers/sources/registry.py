@@ -147,12 +147,6 @@ def _value_problems(raw: dict[str, object], folder: Path) -> list[str]:
     return problems
 
 
-def code_fits_level(level: str, code: str) -> bool:
-    """Whether a division code has the shape of a code of this level (410105 fits district and county)."""
-    shape = _CODE_SHAPES.get(level)
-    return bool(shape and shape.match(code))
-
-
 def _level_of_code(code: str) -> str:
     """The highest level whose shape a code fits (410100 -> city), or empty."""
     for level in ("nation", "province", "city", "district"):

@@ -537,7 +537,7 @@ def test_run_all_after_a_bad_parameter_shows_no_stale_results(browser: Any, lab:
         sources = [cell.locator(".cm-content").text_content() or "" for cell in code_cells.all()[:count]]
         stepped = [
             next(i for i, text in enumerate(sources) if "report.figures_table(ctx, THEME)" in text),
-            next(i for i, text in enumerate(sources) if "report.plot_theme_levels(" in text),
+            next(i for i, text in enumerate(sources) if "report.plot_shares_vs_population(" in text),
             count - 1,
         ]
         for index in stepped:

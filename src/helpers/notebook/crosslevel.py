@@ -217,6 +217,18 @@ def plot_shares_vs_population(
     return finish(ax)
 
 
+def _year_growth(found: list[Observation], vocabulary: Vocabulary, subject: Subject) -> list[Observation]:
+    """The growth rates the reports print for the subject's year in their review (reference rows left out)."""
+    return [
+        o
+        for o in found
+        if vocabulary.indicators[o.indicator].measure == "growth"
+        and o.year == subject.year
+        and o.section == "review"
+        and o.source != REFERENCE_SOURCE
+    ]
+
+
 def growth_frame(
     found: list[Observation], vocabulary: Vocabulary, subject: Subject, themes: dict[str, str], theme: str | None
 ) -> pd.DataFrame:
@@ -225,14 +237,7 @@ def growth_frame(
     One row per indicator and area (reports' own figures, not reference rows); ``theme`` keeps the indicators
     whose figure in the report belongs to it.
     """
-    growth = [
-        o
-        for o in found
-        if vocabulary.indicators[o.indicator].measure == "growth"
-        and o.year == subject.year
-        and o.section == "review"
-        and o.source != REFERENCE_SOURCE
-    ]
+    growth = _year_growth(found, vocabulary, subject)
     ours = {o.indicator: o for o in growth if o.entity == subject.entity_id}
     if theme is not None:
         ours = {code: o for code, o in ours.items() if themes.get(o.item_id) == theme}
@@ -304,14 +309,7 @@ def plot_growth_vs_parents(
 
 def growth_side_by_side(found: list[Observation], vocabulary: Vocabulary, subject: Subject, lang: str) -> pd.DataFrame:
     """Growth rates printed for the year by the report and each parent, one row per indicator."""
-    growth = [
-        o
-        for o in found
-        if vocabulary.indicators[o.indicator].measure == "growth"
-        and o.year == subject.year
-        and o.section == "review"
-        and o.source != REFERENCE_SOURCE
-    ]
+    growth = _year_growth(found, vocabulary, subject)
     if not growth:
         return pd.DataFrame()
     table = pd.DataFrame([{"indicator": o.indicator, "entity": o.entity, "value": o.estimate.value} for o in growth])

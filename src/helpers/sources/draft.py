@@ -30,6 +30,13 @@ from helpers.sources.numbers import UNIT_WORDS_LONGEST_FIRST, NumberParseError, 
 from helpers.sources.text import CLAUSE_DELIMITERS, MappedText
 
 ALIASES_CSV = "aliases.csv"
+#: Names of two indicators printed as one pair (城乡居民人均可支配收入分别…): the first number is the first's.
+PAIRS_CSV = "alias_pairs.csv"
+#: Words after which the numbers of a pair begin (分别达到A和B, 分别从A、B提高到C、D: C and D are the year's).
+_PAIR_START = re.compile(r"分别|到|至|达|为|跨上|增长|下降|提高|增加")
+#: 、支出分别…: the alias is the first of a list of names whose values follow in the same order.
+_LISTED = re.compile(r"^、([^，。；、0-9０-９]{1,12})(分别.*)$")
+_DIGITS = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
 #: The annotator's kinds, grouped as an alias names them.
 _KIND_GROUP: dict[str, str] = {
     "level": "level",
@@ -54,6 +61,7 @@ _FILLER_WORD_LIST = """
     的 年均 年 已 预计 全市 全省 全区 全县 全国 全州 全盟 全旗 本市 本省 我市 我省 我区 我县 我国 其中 继续
     稳步 力争 目标 预期 可 以 内 实际 名义 按可比价格计算 初步核算 上半年 下半年 前三季度 季度 月 月份 末 底
     期间 以来 五年 十三五 时期 全体 全社会 全口径 地方 财政 在册 培育 认定 国家 国家级 省级 市级
+    由 十二五 增至 跃上 跨上 台阶 取得 总额 总值 逆势 增 提升 提升至 提升到 均 下同
 """
 _FILLER_WORDS: tuple[str, ...] = tuple(sorted(set(_FILLER_WORD_LIST.split()), key=len, reverse=True))
 _NUMBER = re.compile(r"[0-9０-９.．%％]+|[〇零一二三四五六七八九十百千万亿两]+")
@@ -62,23 +70,31 @@ _SENTENCE_END = "。；;！？!?\n"
 #: Words of new units: a stock alias with one of them names the year's flow.
 _FLOW_CUE = re.compile(r"新增|新登记|认定|培育|净增|新设立|新注册|新发展|增加(?!到|至)")
 _STOCK_CUE = re.compile(r"总数|总量|实有|存量")
-_LEVEL_REACHED = re.compile(r"达|突破|超过|跃升|升至|增加到|提高到|增至|迈上|首破")
+_LEVEL_REACHED = re.compile(r"达|突破|超过|跃升|升至|(?:增加|提高|增长|提升|上升|扩大)[到至]|增至|迈上|跃上|跨上|首破")
 #: Words of a target: in the paragraph before the number (今年…主要预期目标为：A；B；C) or in its sentence (力争).
 _TARGET_CUE = re.compile(r"预期目标|预期为|目标是|目标为|今年|明年")
-_SENTENCE_TARGET_CUE = re.compile(r"(?<!全)力争|争取(?:到|实现|达到)")
+_SENTENCE_TARGET_CUE = re.compile(r"(?<!全)力争|争取(?:到|实现|达到)|确保(?!了)")
 _PARTIAL_CUE = re.compile(
     r"上半年|下半年|前三季度|第?[一二三四1-4]季度|(?<![0-9])(?:1|一)\s*[—\-－~～至到]\s*(?:[1-9]|1[01]|[二三四五六七八九十]|十一)\s*月"
     r"|截至(?:[1-9]|1[01]|[一二三四五六七八九十]|十一)月|(?<![0-9])(?:[1-9]|1[01])月(?:末|底|份)"
 )
 #: Words of several years: in the clauses from the subject to the number (年均, 累计), or in the sentence.
-_LOCAL_MULTI_YEAR_CUE = re.compile(r"年均|(?<!全年)累计")  # 全年累计: the sum of the year itself
-_MULTI_YEAR_CUE = re.compile(r"五年|十三五|以来|(?:19|20)\d\d\s*[—\-－~～至到]\s*(?:(?:19|20)\d\d)年|期间|时期")
-_START_OF_PERIOD = re.compile(r"从(?:不到|近|约|超过)?$")
+#: 全年累计 is the sum of the year itself; 比“十二五”增长 compares two five-year periods.
+_LOCAL_MULTI_YEAR_CUE = re.compile(r"年均|(?<!全年)累计|[比较]“?十[一二三]五”?(?!末)")
+_MULTI_YEAR_CUE = re.compile(r"五年|十[一二三]五|以来|(?:19|20)\d\d\s*[—\-－~～至到]\s*(?:(?:19|20)\d\d)年|期间|时期")
+#: 从 or 由 before a value, with no 到 or 至 after it: the value at the start of a period (由“十二五”末的6557亿元).
+_START_OF_PERIOD = re.compile(r"[从由][^到至达]*$")
 #: A line that opens a five-year review, and one that opens the review of the year.
-_FIVE_YEAR_OPENING = re.compile(r"^(?:——)?(?:这五年|五年来|过去五年|五年间|“?十三五”?(?:时期|期间|以来))")
-_YEAR_OPENING = re.compile(r"^(?:——)?(?:刚刚过去的|过去的)?(?:(?:19|20)\d\d年|一年来|过去一年|去年|这一年)")
+_FIVE_YEAR_OPENING = re.compile(
+    r"^(?:——)?(?:这五年|五年来|过去五年|五年间|“?十三五”?(?:时期|期间|以来)|这是[^。，]{0,24}的五年)"
+)
+_YEAR_OPENING = re.compile(
+    r"^(?:——)?(?:各位代表[！!，,：:]\s*)?(?:刚刚过去的|过去的)?(?:(?:19|20)\d\d年|一年来|过去一年|去年|这一年)"
+)
 _NUMERALS = "一二三四五六七八九十"
 _HEADING = re.compile(f"^(?:[{_NUMERALS}]+、|（[{_NUMERALS}]+）|第[{_NUMERALS}]+(?:部分|章))")
+#: A heading of a part of the report (一、 第二部分), not of an item within one (（一）): it sets the frame anew.
+_PART_HEADING = re.compile(f"^(?:[{_NUMERALS}]+、|第[{_NUMERALS}]+(?:部分|章))")
 #: Words of a part of the territory (a zone, the central city): its figure is not the entity's.
 _SUB_AREA_WORDS = re.compile(
     r"中心城区|主城区|城区|市区|新区|开发区|高新区|经开区|港区|示范区|自贸区|试验区|综保区|保税区|片区|园区|县域"
@@ -116,6 +132,13 @@ class Vocabulary:
     aliases: dict[tuple[str, str], Alias]
     indicators: dict[str, IndicatorInfo]
     pattern: re.Pattern[str]
+    #: (alias, kind) -> the aliases of the pair's first and second indicator, in that order.
+    pairs: dict[tuple[str, str], tuple[Alias, Alias]] = field(default_factory=dict)
+
+    @property
+    def pair_names(self) -> set[str]:
+        """The aliases that name a pair of indicators."""
+        return {alias for alias, _ in self.pairs}
 
 
 def load_draft_vocabulary(folder: Path | None = None) -> Vocabulary:
@@ -143,8 +166,30 @@ def load_draft_vocabulary(folder: Path | None = None) -> Vocabulary:
         aliases[(alias.alias, alias.kind)] = alias
     if problems:
         raise ValueError(f"{folder / ALIASES_CSV}: " + "; ".join(problems))
-    names = sorted({a for a, _ in aliases}, key=len, reverse=True)
-    return Vocabulary(aliases, indicators, re.compile("|".join(re.escape(n) for n in names)))
+    pairs = _load_pairs(folder, aliases, indicators)
+    names = sorted({a for a, _ in aliases} | {a for a, _ in pairs}, key=len, reverse=True)
+    return Vocabulary(aliases, indicators, re.compile("|".join(re.escape(n) for n in names)), pairs)
+
+
+def _load_pairs(
+    folder: Path, aliases: dict[tuple[str, str], Alias], indicators: dict[str, IndicatorInfo]
+) -> dict[tuple[str, str], tuple[Alias, Alias]]:
+    """``alias_pairs.csv``: each pair names two indicators of the alias's kind; theme from their own aliases."""
+    themes = {a.indicator: (a.theme, a.subtheme) for a in aliases.values()}
+    pairs: dict[tuple[str, str], tuple[Alias, Alias]] = {}
+    problems = []
+    for line, row in enumerate(read_csv_as_text(folder / PAIRS_CSV).itertuples(index=False), 2):
+        codes = (row.first, row.second)
+        allowed = _MEASURES_OF_GROUP.get(row.kind, ())
+        unfit = [c for c in codes if c not in themes or indicators[c].measure not in allowed]
+        if unfit:
+            problems.append(f"line {line}: {unfit} not indicators with an alias that a {row.kind!r} may name")
+            continue
+        made = [Alias(row.alias, code, row.kind, *themes[code], row.note) for code in codes]
+        pairs[(row.alias, row.kind)] = (made[0], made[1])
+    if problems:
+        raise ValueError(f"{folder / PAIRS_CSV}: " + "; ".join(problems))
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -253,10 +298,12 @@ def _frames(lines: list[str]) -> list[str]:
     frames = []
     current = "year"
     for line in lines:
-        heading = bool(_HEADING.match(line)) or (len(line) <= 40 and "。" not in line and "，" not in line)
+        # （六）民生福祉不断提升。…: an item that opens a paragraph is no heading, and keeps the frame it stands in.
+        heading = "。" not in line and (bool(_HEADING.match(line)) or (len(line) <= 40 and "，" not in line))
+        dated = re.search(r"(?:19|20)\d\d年", line)
         if heading and ("十三五" in line or "五年" in line):
-            current = "year" if re.search(r"(?:19|20)\d\d年", line) else "multi"
-        elif heading and _HEADING.match(line):
+            current = "year" if dated else "multi"
+        elif heading and (_PART_HEADING.match(line) or dated):
             current = "year"
         elif _FIVE_YEAR_OPENING.match(line):
             current = "multi"
@@ -275,6 +322,8 @@ class _Subject:
     end: int
     prefix: str
     between: str
+    #: For a pair's alias (城乡…分别): 0 for the first number of the pair, 1 for the second; -1 for one subject.
+    pair_index: int = -1
 
 
 def _find_subject(text: str, vocabulary: Vocabulary, expression_start: int) -> _Subject | None:
@@ -288,6 +337,14 @@ def _find_subject(text: str, vocabulary: Vocabulary, expression_start: int) -> _
             last = matches[-1]
             between = text[last.end() : window_end] + gap
             prefix = text[start : last.start()]
+            if "分别" in between and _is_filler(between) and last.group() in vocabulary.pair_names:
+                return _paired(last, prefix, between)
+            listed = _LISTED.match(between)
+            if listed and _is_filler(listed.group(2)):  # 一般公共预算收入、支出分别增长31.2%和0.3%: the first number
+                first = _paired(last, prefix, listed.group(2))
+                if first is not None and first.pair_index == 0:
+                    return _Subject(last.group(), last.start(), last.end(), prefix, between)
+                return None
             if "分别" in between or not _is_filler(between):
                 return None  # 跨境电商交易额和外贸进出口分别达到91.6亿元、109亿元: a list to pair, not one subject
             return _Subject(last.group(), last.start(), last.end(), prefix, between)
@@ -296,6 +353,15 @@ def _find_subject(text: str, vocabulary: Vocabulary, expression_start: int) -> _
             return None
         window_end = start - 1
     return None
+
+
+def _paired(alias: re.Match[str], prefix: str, between: str) -> _Subject | None:
+    """The subject of a pair's number: the first or second number after the last word that begins the pair."""
+    starts = list(_PAIR_START.finditer(between))
+    numbers = len(_DIGITS.findall(between[starts[-1].end() :])) if starts else 2
+    if numbers > 1:
+        return None
+    return _Subject(alias.group(), alias.start(), alias.end(), prefix, between, numbers)
 
 
 def _stands_alone(subject: _Subject) -> bool:
@@ -320,7 +386,11 @@ def _indicator_of(
     subject: _Subject, group: str, unit: str, vocabulary: Vocabulary
 ) -> tuple[Alias, IndicatorInfo] | None:
     """The alias row and indicator a subject names for a number of this kind and unit (stock/flow by its cues)."""
-    alias = vocabulary.aliases.get((subject.alias, group))
+    if subject.pair_index >= 0:
+        pair = vocabulary.pairs.get((subject.alias, group))
+        alias = pair[subject.pair_index] if pair else None
+    else:
+        alias = vocabulary.aliases.get((subject.alias, group))
     if alias is None:
         return None
     indicator = vocabulary.indicators[alias.indicator]
@@ -338,6 +408,20 @@ def _indicator_of(
     return alias, indicator
 
 
+#: 均好于调整后的年度预期目标, 主要预期目标较好完成: a target the year met is said in its review, not set.
+_TARGET_MET = re.compile(r"(?:好于|完成|实现|超过|高于|达到)[^，。；]{0,10}$")
+_TARGET_MET_AFTER = re.compile(r"^[^，。；]{0,4}(?:较好|顺利|全面|圆满|超额)?(?:完成|实现)")
+
+
+def _paragraph_target(paragraph: str) -> re.Match[str] | None:
+    """The first word of a target in the paragraph before a number that sets one (not one the year met)."""
+    for cue in _TARGET_CUE.finditer(paragraph):
+        met = _TARGET_MET.search(paragraph[: cue.start()]) or _TARGET_MET_AFTER.search(paragraph[cue.end() :])
+        if not met:
+            return cue
+    return None
+
+
 def _trap(
     text: str,
     row: pd.Series,
@@ -353,7 +437,7 @@ def _trap(
     paragraph = text[text.rfind("\n", 0, position) + 1 : position]
     local = text[_clause_start(text, subject.start) : position]
     future = [int(y) for y in re.findall(r"((?:19|20)\d\d)年", before) if int(y) > year]
-    target = _TARGET_CUE.search(paragraph) or _SENTENCE_TARGET_CUE.search(before)
+    target = _paragraph_target(paragraph) or _SENTENCE_TARGET_CUE.search(before)
     if row["section"] == "plan" or future or target:
         said = f"{future[0]}年" if future else (target.group() if target else "the plan part of the report")
         return "target", f"a target or plan ({said}), not the value of {year}"
@@ -362,10 +446,15 @@ def _trap(
     partial = None if "全年" in own_clause else _PARTIAL_CUE.search(local)
     if partial:
         return "partial_period", f"a part of the year ({partial.group()}), not the whole of {year}"
-    expression_start = position - len(_prefix_of(row))
-    if _START_OF_PERIOD.search(text[max(0, expression_start - 6) : expression_start]):
+    if _START_OF_PERIOD.search(subject.between):
         return "multi_year", "the value at the start of a period (从…到…), not the value of the year"
-    multi = _LOCAL_MULTI_YEAR_CUE.search(local) or _MULTI_YEAR_CUE.search(before)
+    # 年均增长7.1%、达到1.77万亿元: a cue of several years governs the words up to its own number, not past it.
+    local_tail = re.split(r"[0-9０-９]", local)[-1]
+    # 五年来…地区生产总值从2.5万亿元提升至3.6万亿元, 2020年达到2.22万亿元: the level reached is the year's (not
+    # for new units: 五年来城镇新增就业达到62万人 adds up five years).
+    reached = row["kind"] == "level" and not indicator.code.startswith("new_")
+    reached = reached and bool(_LEVEL_REACHED.search(subject.between + _prefix_of(row)) or f"{year}年" in own_clause)
+    multi = _LOCAL_MULTI_YEAR_CUE.search(local_tail) or (None if reached else _MULTI_YEAR_CUE.search(before))
     if multi:
         return "multi_year", f"a figure of several years ({multi.group()}), not the value of {year}"
     # A level is dated by a year of its own clause only (比2010年翻一番，人均地区生产总值突破1.5万美元: 2020's level).
@@ -405,6 +494,24 @@ def _reparses(row: pd.Series, year: int) -> bool:
         return False
     same_unit = parsed.unit is None or parsed.unit == row["unit"]
     return same_unit and parsed.qualifier == row["qualifier"] and np.isclose(parsed.value, float(row["value"]))
+
+
+def _exact_before_floor(figure_rows: list[dict[str, str]]) -> None:
+    """Where an indicator's first value is a floor and a later one an exact value above it, take the exact one.
+
+    跃上千亿元台阶，…增至1052.6亿元: the exact value becomes the figure and the floor (突破, a 台阶 crossed) its second.
+    """
+    first: dict[str, dict[str, str]] = {}
+    for row in figure_rows:
+        code = row["figure_id"].rsplit("_", 1)[0] if row["figure_id"][-1].isdigit() else row["figure_id"]
+        main = first.setdefault(code, row)
+        threshold = f"{main['value_as_printed']}{main['unit_as_printed']}台阶" in main["quote"]
+        if main is row or not (main["qualifier"] == "at_least" or threshold) or row["qualifier"] != "exact":
+            continue
+        if float(row["value"]) >= float(main["value"]):
+            main["figure_id"], row["figure_id"] = row["figure_id"], main["figure_id"]
+            row["note"] += "; an exact value above the floor printed before it: taken as the year's"
+            first[code] = row
 
 
 def draft_figures(
@@ -495,6 +602,7 @@ def draft_figures(
             }
         )
         draft.placed.append((figure_id, indicator.measure, str(row["expression"])))
+    _exact_before_floor(figure_rows)
     ids = {r["figure_id"] for r in figure_rows}
     for figure in figure_rows:
         base = figure["figure_id"].removesuffix("_growth")

@@ -34,10 +34,18 @@ def infer_year(text: str) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
+#: The five-year plan that ends with a year: its name in a heading (“十三五”规划圆满收官) opens that year's review.
+_PLAN_ENDING: dict[int, str] = {2010: "十一五", 2015: "十二五", 2020: "十三五", 2025: "十四五"}
+_PLAN_NAMES: tuple[str, ...] = ("十一五", "十二五", "十三五", "十四五", "十五五")
+
+
 def _heading_part(line: str, year: int | None) -> str:
     """The part a top-level heading opens."""
     years = [int(y) for y in _YEAR.findall(line)]
     if any(w in line for w in _REVIEW_WORDS) or (year is not None and year in years and "十四五" not in line):
+        return "review"
+    ended = _PLAN_ENDING.get(year or 0)
+    if ended and ended in line and not any(name in line for name in _PLAN_NAMES if name != ended):
         return "review"
     if any(w in line for w in _PLAN_WORDS) or (year is not None and any(y > year for y in years)) or "十四五" in line:
         return "plan"

@@ -10,10 +10,10 @@ import pandas as pd
 
 from helpers.analysis.indicators import Observation, load_vocabulary, observations
 from helpers.analysis.recipes import Check, read_checks
-from helpers.analysis.subject import Subject, corpus_with, subject_of
+from helpers.analysis.subject import Subject, subject_of
 from helpers.sources.intervals import Estimate
 from helpers.sources.reference import Reference
-from helpers.sources.registry import ReportSource, all_reports, subject_report
+from helpers.sources.registry import ReportSource, comparison_corpus, subject_report
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "finding_id",
@@ -112,8 +112,8 @@ def area_observations(
 ) -> tuple[list[Observation], Subject]:
     """Every mapped figure of the report, its parents and the reference rows (the report's figures as given)."""
     report = audited_report(report)
-    subject = subject_of(report, reference)
-    corpus = corpus_with(report, all_reports())
+    corpus = comparison_corpus(report)
+    subject = subject_of(report, reference, corpus)
     found = observations(load_vocabulary(), corpus, reference, overrides={report.report_id: figures})
     areas = {subject.entity_id, *subject.parent_ids}
     return [o for o in found if o.entity in areas], subject

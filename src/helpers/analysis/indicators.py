@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import paths
-from helpers.bilingual import Bilingual
+from helpers.bilingual import Bilingual, join_notes
 from helpers.sources.entities import entity_of_report
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
 from helpers.sources.intervals import Estimate, figure_estimate
@@ -28,6 +28,13 @@ INDICATOR_MAP_CSV = "indicator_map.csv"
 SCOPES_CSV = "scopes.csv"
 PREVIOUS_LEVELS_CSV = "previous_levels.csv"
 PER_CAPITA_CSV = "per_capita.csv"
+#: The scope a drafted figure of an indicator takes at each level (what such a report prints as a rule).
+DRAFT_SCOPES_CSV = "draft_scopes.csv"
+#: Every comparison with a drafted figure says so.
+DRAFT_NOTE = Bilingual(
+    "drafted by jinshui-report add from the text, not yet reviewed by hand",
+    "由 jinshui-report add 从原文起草，尚未人工核对",
+)
 #: How a rate and its level imply the previous year's level: level / (1 + g/100), or level − change.
 RATE_RECIPES: tuple[str, ...] = ("growth", "change")
 #: ``exchange_rate`` converts values between currencies (the year's average rate); it is never compared itself.
@@ -127,6 +134,8 @@ class Vocabulary:
     rates: tuple[Rate, ...] = ()
     #: The per-capita metrics an indicator has, for any report with a population.
     per_capita: tuple[PerCapita, ...] = ()
+    #: (indicator, level) -> the scope a drafted figure takes and why; elsewhere ``territory``.
+    draft_scopes: dict[tuple[str, str], tuple[str, Bilingual]] = field(default_factory=dict)
 
     def comparable(self, first: str, second: str) -> Bilingual | None:
         """The caveat under which two different scopes compare, or None when they do not compare."""
@@ -206,7 +215,23 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
         for row in table.itertuples(index=False)
     }
     rates, per_capita = _rates_and_per_capita(folder, indicators)
-    return Vocabulary(indicators, mapping, scopes, comparable, rates, per_capita)
+    draft_scopes = _draft_scopes(folder, indicators, scopes)
+    return Vocabulary(indicators, mapping, scopes, comparable, rates, per_capita, draft_scopes)
+
+
+def _draft_scopes(
+    folder: Path, indicators: dict[str, Indicator], scopes: dict[str, Bilingual]
+) -> dict[tuple[str, str], tuple[str, Bilingual]]:
+    """``draft_scopes.csv``: each row names an indicator, a level and a scope that exist."""
+    found: dict[tuple[str, str], tuple[str, Bilingual]] = {}
+    problems = []
+    for line, row in enumerate(read_csv_as_text(folder / DRAFT_SCOPES_CSV).itertuples(index=False), 2):
+        if row.indicator not in indicators or row.scope not in scopes or not (row.note and row.note_zh):
+            problems.append(f"{DRAFT_SCOPES_CSV} line {line}: unknown indicator or scope, or a note missing")
+        found[(row.indicator, row.level)] = (row.scope, Bilingual(row.note, row.note_zh))
+    if problems:
+        raise FiguresValidationError(str(folder), problems)
+    return found
 
 
 def _rates_and_per_capita(
@@ -323,6 +348,47 @@ def observations(
         )
     if problems:
         raise FiguresValidationError(INDICATOR_MAP_CSV, problems)
+    mapped = set(vocabulary.mapping["source"])
+    for report_id, report in by_report.items():
+        if report.meta.curation == "draft" and report_id not in mapped:
+            found += _drafted_observations(vocabulary, report, tables[report_id], entities)
+    return found
+
+
+def _drafted_observations(
+    vocabulary: Vocabulary, report: ReportSource, table: pd.DataFrame, entities: dict
+) -> list[Observation]:
+    """A drafted report's figures whose id is an indicator code (``gdp``; not a second value ``gdp_2``).
+
+    Each takes the scope its indicator has at the report's level in ``draft_scopes.csv`` (else ``territory``),
+    and a note that the figure is a draft.
+    """
+    entity = entity_of_report(report, entities)
+    found = []
+    for figure_id, figure in table.iterrows():
+        if figure_id not in vocabulary.indicators:
+            continue
+        scope, why = vocabulary.draft_scopes.get((str(figure_id), entity.level), ("territory", None))
+        note = join_notes(DRAFT_NOTE, why) if why else DRAFT_NOTE
+        found.append(
+            Observation(
+                str(figure_id),
+                entity.entity_id,
+                report.report_id,
+                str(figure_id),
+                figure_estimate(figure, year=report.meta.year_reviewed),
+                report.meta.year_reviewed,
+                str(figure["section"]),
+                scope,
+                note.en,
+                str(figure["quote"]),
+                report.meta.title,
+                str(figure["qualifier"]),
+                note.zh,
+                str(figure["unit"]),
+                entity.level,
+            )
+        )
     return found
 
 

@@ -39,7 +39,7 @@ from helpers.analysis.terms import fig as fig  # the terms callers looked for he
 from helpers.analysis.terms import metric_value as metric_value  # the tables' reader, where callers look for it
 from helpers.sources.figures import THEMES, FiguresValidationError
 from helpers.sources.reference import Reference, load_reference, population_bases
-from helpers.sources.registry import ReportFolderError, ReportSource, all_reports, subject_report
+from helpers.sources.registry import ReportFolderError, ReportSource, comparison_corpus, subject_report
 
 
 def build_derived_metrics(
@@ -53,14 +53,14 @@ def build_derived_metrics(
     """Build the derived-metrics table of ``report`` (default: the project's): its own metrics, then its parents.
 
     ``figures`` replaces the report's figures table (for what-ifs); ``corpus`` is the reports joined on the
-    indicator vocabulary (default: every report of ``data/reports``).
+    indicator vocabulary (default: the report's parents, ``comparison_corpus``).
     """
     report = report or subject_report()
     figures = report.figures() if figures is None else figures
     reference = load_reference() if reference is None else reference
-    corpus = corpus_with(report, all_reports() if corpus is None else corpus)
+    corpus = corpus_with(report, comparison_corpus(report) if corpus is None else corpus)
     vocabulary = load_vocabulary() if vocabulary is None else vocabulary
-    subject = subject_of(report, reference)
+    subject = subject_of(report, reference, corpus)
     inputs = Inputs(figures, reference)
     bases = population_bases(reference, report)
     themes = dict(zip(figures["figure_id"], figures["theme"], strict=True))

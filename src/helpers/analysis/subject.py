@@ -59,11 +59,21 @@ class Subject:
         return self.entity.name_zh
 
 
-def subject_of(report: ReportSource, reference: Reference) -> Subject:
-    """The subject of an analysis of ``report``."""
+def subject_of(report: ReportSource, reference: Reference, corpus: list[ReportSource] | None = None) -> Subject:
+    """The subject of an analysis of ``report``, its parents found by the codes its ``parent_codes`` name.
+
+    A parent is an area of the reference tables or of a report of ``corpus`` (a drafted province beside a
+    drafted city).
+    """
+    entities = dict(reference.entities)
+    for other in corpus or []:
+        found = entity_of_report(other, reference.entities)
+        entities.setdefault(found.entity_id, found)
     entity = entity_of_report(report, reference.entities)
-    entities = {**reference.entities, entity.entity_id: entity}
-    parents = tuple(parents_of(entity, reference.entities))
+    entities[entity.entity_id] = entity
+    by_code = {e.division_code: e for e in entities.values() if e.division_code and e.entity_id != entity.entity_id}
+    codes = report.meta.parent_codes or tuple(p.division_code for p in parents_of(entity, reference.entities))
+    parents = tuple(by_code[code] for code in codes if code in by_code)
     return Subject(report.report_id, entity, report.meta.year_reviewed, parents, entities)
 
 

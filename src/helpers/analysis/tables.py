@@ -15,11 +15,11 @@ import pandas as pd
 from helpers.analysis.audit import run_audit
 from helpers.analysis.indicators import Observation, Vocabulary, load_vocabulary, observations
 from helpers.analysis.metrics import build_derived_metrics
-from helpers.analysis.subject import Subject, corpus_with, subject_of
+from helpers.analysis.subject import Subject, subject_of
 from helpers.sources.cache import cached
 from helpers.sources.population import PopulationBasis
 from helpers.sources.reference import Reference, load_reference, population_bases
-from helpers.sources.registry import ReportSource, all_reports, analysis_inputs, load_report
+from helpers.sources.registry import ReportSource, analysis_inputs, comparison_corpus, load_report
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,10 @@ def _compute(report_dir: Path, reference_dir: Path) -> Analysis:
     reference = load_reference(reference_dir)
     metrics = build_derived_metrics(figures, reference, report=report)
     findings = run_audit(figures, metrics, reference, report=report)
-    subject = subject_of(report, reference)
+    corpus = comparison_corpus(report)
+    subject = subject_of(report, reference, corpus)
     vocabulary = load_vocabulary()
-    found = observations(vocabulary, corpus_with(report, all_reports()), reference, {report.report_id: figures})
+    found = observations(vocabulary, corpus, reference, {report.report_id: figures})
     areas = {subject.entity_id, *subject.parent_ids}
     return Analysis(
         figures,

@@ -21,7 +21,7 @@ from helpers.analysis.recipes import read_checks, read_recipes
 from helpers.notebook.params import resolve
 from helpers.sources.figures import THEMES, FiguresValidationError
 from helpers.sources.reference import load_reference, population_bases
-from helpers.sources.registry import ReportFolderError, all_reports, load_report
+from helpers.sources.registry import ReportFolderError, comparison_corpus, load_report
 from helpers.sources.text import TextEncodingError
 
 
@@ -85,7 +85,7 @@ def check_inputs(parameters: dict[str, Any]) -> list[str]:
                 problems.append(str(error).replace("\n", " "))
     if figures is not None and reference is not None and report is not None:
         try:
-            found = observations(load_vocabulary(), all_reports(), reference, overrides={report.report_id: figures})
+            found = observations(load_vocabulary(), comparison_corpus(report), reference, {report.report_id: figures})
         except (FiguresValidationError, ReportFolderError) as error:
             problems.append(str(error).replace("\n", " "))
         else:

@@ -4,11 +4,12 @@ One row per area: a short id (``zhengzhou``: metric ids name it), its names as t
 level and its division code (GB/T 2260). A report speaks for the area whose code its ``report.toml`` gives;
 its parents are found by code alone: a district's city is ``code[:4] + "00"``, a city's province
 ``code[:2] + "0000"``, a province's nation ``100000``. A report of an area the table does not list still
-works: its id is the first part of the report id and its names those of its metadata.
+works: its id is the report id less its year and its names those of its metadata.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,9 @@ def entity_of_report(report: ReportSource, entities: dict[str, Entity]) -> Entit
     for entity in entities.values():
         if entity.division_code == meta.division_code and entity.level == meta.level:
             return entity
-    return Entity(report.report_id.split("-", 1)[0], meta.entity_en, meta.entity_zh, meta.level, meta.division_code)
+    # fuzhou-jiangxi-2021 → fuzhou_jiangxi: the report id less its year, so two places of one name stay two areas.
+    entity_id = re.sub(r"-(?:19|20)\d\d$", "", report.report_id).replace("-", "_")
+    return Entity(entity_id, meta.entity_en, meta.entity_zh, meta.level, meta.division_code)
 
 
 def parents_of(entity: Entity, entities: dict[str, Entity]) -> list[Entity]:

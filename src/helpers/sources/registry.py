@@ -306,6 +306,33 @@ def all_reports(corpus_dir: Path | None = None) -> list[ReportSource]:
     return [get_report(report_id, corpus_dir) for report_id in report_ids(corpus_dir)]
 
 
+def comparison_corpus(report: ReportSource, folders: list[Path] | None = None) -> list[ReportSource]:
+    """The reports an analysis of ``report`` reads: the report first, then those of its parents' division codes.
+
+    Parents are looked for in the project's ``data/reports/`` and in the folder that holds ``report`` (where
+    ``jinshui-report add --reports-dir`` put it and its province), the same year reviewed; a folder that is no
+    valid report is passed over, as it cannot be a parent.
+    """
+    wanted = set(report.meta.parent_codes)
+    if folders is None:
+        folders = list(dict.fromkeys([paths.REPORTS_DATA_DIR.resolve(), report.folder.resolve().parent]))
+    found, seen = [report], {report.report_id, report.folder.resolve()}
+    for folder in folders:
+        children = sorted(folder.iterdir()) if folder.is_dir() else []
+        for child in children:
+            if child.name.startswith(".") or child.resolve() in seen or not (child / METADATA_FILE).is_file():
+                continue
+            try:
+                meta = _parse_metadata(child)
+            except ReportFolderError:
+                continue
+            parent = meta.division_code in wanted and meta.year_reviewed == report.meta.year_reviewed
+            if parent and meta.report_id not in seen:
+                found.append(load_report(child))
+                seen |= {meta.report_id, child.resolve()}
+    return found
+
+
 def subject_report() -> ReportSource:
     """The district report this project analyses."""
     return get_report(SUBJECT_REPORT_ID)
@@ -314,14 +341,15 @@ def subject_report() -> ReportSource:
 def analysis_inputs(report_dir: Path, reference_dir: Path) -> dict[str, Path]:
     """Every file an analysis of ``report_dir`` reads, by name.
 
-    The report's own files, every report of the corpus (the comparisons read them all), the indicator
-    vocabulary and the reference tables.
+    The report's own files, its parents' reports (:func:`comparison_corpus`), the indicator vocabulary and
+    the reference tables.
     """
     report = load_report(report_dir, check_hash=False)
     files = {f"report/{role}": path for role, path in {**report.files(), **report.optional_files()}.items()}
-    for path in sorted(paths.REPORTS_DATA_DIR.glob("*/*")):
-        if path.is_file() and path.name != ANNOTATIONS_FILE:
-            files[f"corpus/{path.parent.name}/{path.name}"] = path
+    for other in comparison_corpus(report)[1:]:
+        for path in sorted(other.folder.iterdir()):
+            if path.is_file() and path.name != ANNOTATIONS_FILE:
+                files[f"corpus/{other.report_id}/{path.name}"] = path
     files.update({f"indicators/{p.name}": p for p in sorted(paths.INDICATORS_DIR.glob("*.csv"))})
     files.update({f"reference/{p.name}": p for p in sorted(reference_dir.glob("*.csv"))})
     return files

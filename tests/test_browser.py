@@ -79,11 +79,10 @@ def test_every_report_page(browser, published: Path, stem: str) -> None:
     assert page.locator("nav#toc li").count() >= 3
     images = page.eval_on_selector_all("img", "images => images.map(i => [i.complete, i.naturalWidth])")
     assert all(complete and width > 0 for complete, width in images)
-    # The audit draws no chart; Jinshui's governance figures are rates (办结率, 审查率) that no parent prints, and
-    # the theme pages now chart only the report beside its parents: that page has none (a chart of a theme's
-    # own rates is a follow-up of issue 20, named in its note).
-    if stem not in {"07_data_audit", "06_governance"}:
-        assert images, "every theme report with a parent comparison has at least one chart"
+    # The audit draws no chart; every theme page draws at least one (governance: the rates it states, 办结率 and
+    # 审查率, which no parent prints).
+    if stem != "07_data_audit":
+        assert images, "every theme report has at least one chart"
     # Tables are searchable: typing filters the rows.
     if page.locator("input.jinshui-search").count():
         page.locator("input.jinshui-search").first.fill("zzzz-no-such-text")
@@ -114,7 +113,7 @@ def test_a_report_answers_first_in_its_language(browser, published: Path, stem: 
     # The tab shows the report's title in the page's language, and every chart has an alternative text in it.
     assert page.title() == page.locator("h1").first.text_content().replace("¶", "").strip()
     alts = page.eval_on_selector_all("img", "images => images.map(i => i.alt)")
-    assert set(alts) == {"图表" if lang == "zh" else "Chart"} or (stem == "06_governance" and not alts)
+    assert set(alts) == {"图表" if lang == "zh" else "Chart"}
     # Key findings come first: the first section heading, 3-5 sentences, all before the first table.
     layout = page.evaluate(
         """label => {

@@ -56,6 +56,36 @@ def plot_theme_levels(ctx: Context, theme: str, unit: str, top_n: int = 10) -> F
     return finish(ax)
 
 
+def plot_theme_rates(ctx: Context, theme: str) -> Figure | None:
+    """The rates the report states under the theme (办结率, 审查率: percentages of a whole), as bars out of 100%.
+
+    What a theme has no parent figure for can still be shown beside its own scale; growth rates are not rates
+    of a whole and stay in the growth chart. None when the theme states no such rate.
+    """
+    lang = ctx.lang
+    figures = ctx.figures
+    rows = figures[
+        (figures["theme"] == theme) & (figures["unit"] == "percent") & figures["kind"].isin(("level", "share"))
+    ]
+    if rows.empty:
+        return None
+    records = list(rows.itertuples(index=False))
+    data = pd.DataFrame(
+        {
+            "indicator": [_wrap(_indicator(r, lang), lang) for r in records],
+            "value": [r.value for r in records],
+            "label": [QUALIFIER_SIGNS[r.qualifier] + format_number(r.value, lang, compact=True) + "%" for r in records],
+        }
+    )
+    title = theme_label(theme, lang) + ("：" if lang == "zh" else ": ") + text("stated_rates", lang)
+    ax = bar_chart(
+        data, "indicator", "value", unit="percent", lang=lang, label_column="label", title=title,
+        value_label=unit_name("percent", lang),
+    )  # fmt: skip
+    ax.set_xlim(0, max(100.0, float(data["value"].max())) * 1.12)
+    return finish(ax)
+
+
 def plot_metric_intervals(ctx: Context, theme: str | None = None, unit: str = "percent") -> Figure | None:
     """The theme's computed metrics in one unit, each with its interval (None when there are none)."""
     lang = ctx.lang

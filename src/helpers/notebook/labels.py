@@ -78,6 +78,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "convention": ("Convention", "约定"),
     "example": ("Example", "示例"),
     "largest_figures": ("Largest figures (in {unit})", "数值最大的若干项（单位：{unit}）"),
+    "stated_rates": ("Rates the report states for the year (of 100%)", "报告所载当年比率（满值100%）"),
     "metric_intervals": ("Derived metrics with their intervals", "派生指标及其区间"),
     "per_capita_chart": ("{label} under each population basis", "不同人口口径下的{label}"),
     "no_comparator": ("No sourced comparator for this theme.", "本主题没有有出处的对比数据。"),

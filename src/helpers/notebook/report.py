@@ -15,6 +15,7 @@ from helpers.notebook.charts import (
     plot_per_capita,
     plot_shares_vs_population,
     plot_theme_levels,
+    plot_theme_rates,
 )
 from helpers.notebook.context import (
     Context,
@@ -112,6 +113,7 @@ __all__ = [
     "plot_per_capita",
     "plot_shares_vs_population",
     "plot_theme_levels",
+    "plot_theme_rates",
     "population_note",
     "report_line",
     "results_path",

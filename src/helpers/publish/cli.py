@@ -13,6 +13,15 @@ from helpers.publish.batch import DEFAULT_CELL_TIMEOUT, RunError, run
 from helpers.publish.collection import list_notebooks, parse_value, summary_table
 from helpers.publish.staging import InterruptedAfterPublishing, OutputLockedError, UsageError
 
+#: The command's names: ``gov-report`` is the neutral one, for any report of the corpus; both run :func:`main`.
+PROGRAM_NAMES: tuple[str, ...] = ("jinshui-report", "gov-report")
+
+
+def prog() -> str:
+    """The name the command was called by (messages start with it), ``jinshui-report`` when run otherwise."""
+    called = Path(sys.argv[0]).name if sys.argv else ""
+    return called if called in PROGRAM_NAMES else PROGRAM_NAMES[0]
+
 
 def _folder(text: str) -> Path:
     """A folder argument; an empty one would mean the working directory, which a run would replace whole."""
@@ -22,7 +31,7 @@ def _folder(text: str) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jinshui-report", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog(), description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="execute the notebooks and write the reports")
     run_parser.add_argument("--theme", action="append", help="a theme or notebook stem (repeatable; default: all)")
@@ -90,11 +99,11 @@ def _add(args: argparse.Namespace) -> int:
         result = add_report(args.text_file, args.reports_dir, overrides)
     except AddError as error:
         for problem in error.problems:
-            print(f"jinshui-report: error: {problem}", file=sys.stderr)
+            print(f"{prog()}: error: {problem}", file=sys.stderr)
         return 2
     except OSError as error:
         reason = error.strerror or error
-        print(f"jinshui-report: error: cannot write into {args.reports_dir}: {reason}", file=sys.stderr)
+        print(f"{prog()}: error: cannot write into {args.reports_dir}: {reason}", file=sys.stderr)
         return 2
     for line in result.lines:
         print(line)
@@ -169,12 +178,12 @@ def _annotate(args: argparse.Namespace) -> int:
                 quantities = int(frame["is_quantity"].sum())
                 print(f"{len(frame)} mentions ({quantities} quantities) written to {args.output}", file=sys.stderr)
         except (UsageError, TextEncodingError, ReportFolderError, EmptyTextError) as error:
-            print(f"jinshui-report: error: {error}", file=sys.stderr)
+            print(f"{prog()}: error: {error}", file=sys.stderr)
             return 2
         except OSError as error:
             reading = args.text_file is not None and error.filename == str(args.text_file)
             action = f"read {args.text_file}" if reading else f"write {args.output or 'to standard output'}"
-            print(f"jinshui-report: error: cannot {action}: {error.strerror or error}", file=sys.stderr)
+            print(f"{prog()}: error: cannot {action}: {error.strerror or error}", file=sys.stderr)
             return 2
     except KeyboardInterrupt:
         print(_annotate_interrupted(args, output_before, writing_to_stdout), file=sys.stderr)
@@ -187,21 +196,21 @@ def _annotate_interrupted(args: argparse.Namespace, output_before: tuple[int, in
     # A terminal has echoed ^C where the cursor was: start the line afresh there, not in a pipe or a log.
     start = "\n" if sys.stderr.isatty() else ""
     if args.corpus:
-        return f"{start}jinshui-report: interrupted; each annotations.csv is either rewritten whole or unchanged"
+        return f"{start}{prog()}: interrupted; each annotations.csv is either rewritten whole or unchanged"
     if args.output is None:
         detail = "the CSV on standard output may be incomplete" if to_stdout else "nothing was written"
-        return f"{start}jinshui-report: interrupted; {detail}"
+        return f"{start}{prog()}: interrupted; {detail}"
     if _output_state(args.output) != output_before:
-        return f"{start}jinshui-report: interrupted after {args.output} was written (whole)"
+        return f"{start}{prog()}: interrupted after {args.output} was written (whole)"
     if output_before is None:
-        return f"{start}jinshui-report: interrupted; {args.output} was not written"
-    return f"{start}jinshui-report: interrupted; {args.output} is unchanged"
+        return f"{start}{prog()}: interrupted; {args.output} was not written"
+    return f"{start}{prog()}: interrupted; {args.output} is unchanged"
 
 
 def _error(message: str) -> None:
     """Each line of a problem as ``jinshui-report: error: …`` on standard error."""
     for line in message.splitlines() or [message]:
-        print(f"jinshui-report: error: {line}", file=sys.stderr)
+        print(f"{prog()}: error: {line}", file=sys.stderr)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -268,13 +277,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         _error(str(error))
         return 1
     except InterruptedAfterPublishing as published:
-        print(
-            f"\njinshui-report: interrupted after the new reports were published in {published.output}", file=sys.stderr
-        )
+        print(f"\n{prog()}: interrupted after the new reports were published in {published.output}", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
         # A new line first: the progress bar may have left the cursor mid-line.
-        print("\njinshui-report: interrupted; the previous reports are unchanged", file=sys.stderr)
+        print(f"\n{prog()}: interrupted; the previous reports are unchanged", file=sys.stderr)
         return 130
     for note in notes:
         print(f"note: {note}", file=sys.stderr)

@@ -86,7 +86,41 @@ def _parser() -> argparse.ArgumentParser:
         default=paths.REPORTS_DATA_DIR,
         help="the corpus folder (default: data/reports)",
     )
+    corpus_parser = commands.add_parser("corpus", help="the 2020 cross-section of data/corpus/, on Dask")
+    corpus_commands = corpus_parser.add_subparsers(dest="corpus_command", required=True)
+    corpus_run = corpus_commands.add_parser("run", help="draft, analyse and publish every selected report")
+    corpus_run.add_argument(
+        "--select", action="append", default=[], metavar="PATTERN",
+        help="shell pattern of MANIFEST.csv paths or report ids, e.g. '政府工作报告-省自治区/*' (repeatable)",
+    )  # fmt: skip
+    corpus_run.add_argument("--scheduler", help="address of an existing Dask scheduler (tcp://host:port)")
+    corpus_run.add_argument("--jobs", type=int, default=None, help="LocalCluster workers (default: number of CPUs)")
+    corpus_run.add_argument(
+        "--output", type=_folder, default=paths.REPORTS_DIR / "corpus", help="folder (default: reports/corpus/)"
+    )
     return parser
+
+
+def _corpus(args: argparse.Namespace) -> int:
+    """``corpus run``: a line per failed report, the output's place; exit 1 when any report failed."""
+    from helpers.publish.corpus_run import run_corpus
+
+    if args.jobs is not None and args.jobs < 1:
+        _error(f"--jobs must be at least 1, not {args.jobs}")
+        return 2
+    try:
+        result = run_corpus(args.output, args.select, jobs=args.jobs, scheduler=args.scheduler)
+    except ValueError as error:
+        _error(str(error))
+        return 2
+    except OSError as error:
+        _error(f"cannot write {args.output}: {error.strerror or error}")
+        return 2
+    for outcome in result.failed:
+        print(f"failed: {outcome.report_id} ({outcome.source_path}): {outcome.error}", file=sys.stderr)
+    ok = len(result.outcomes) - len(result.failed)
+    print(f"{ok} of {len(result.outcomes)} reports ok in {result.seconds:.1f} s: {result.output / 'index.html'}")
+    return 1 if result.failed else 0
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -253,6 +287,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _annotate(args)
     if args.command == "add":
         return _add(args)
+    if args.command == "corpus":
+        return _corpus(args)
     try:
         if args.command == "list":
             print(list_notebooks(args.notebooks if hasattr(args, "notebooks") else None))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, fields
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -318,18 +318,41 @@ def comparison_corpus(report: ReportSource, folders: list[Path] | None = None) -
         folders = list(dict.fromkeys([paths.REPORTS_DATA_DIR.resolve(), report.folder.resolve().parent]))
     found, seen = [report], {report.report_id, report.folder.resolve()}
     for folder in folders:
-        children = sorted(folder.iterdir()) if folder.is_dir() else []
-        for child in children:
-            if child.name.startswith(".") or child.resolve() in seen or not (child / METADATA_FILE).is_file():
-                continue
-            try:
-                meta = _parse_metadata(child)
-            except ReportFolderError:
+        for child, meta in _folder_index(folder):
+            if child.resolve() in seen:
                 continue
             parent = meta.division_code in wanted and meta.year_reviewed == report.meta.year_reviewed
             if parent and meta.report_id not in seen:
                 found.append(load_report(child))
                 seen |= {meta.report_id, child.resolve()}
+    return found
+
+
+def _folder_index(folder: Path) -> list[tuple[Path, ReportMetadata]]:
+    """The valid report folders of ``folder`` with their metadata; read again when a report.toml changes."""
+    children = sorted(c for c in folder.iterdir() if not c.name.startswith(".")) if folder.is_dir() else []
+    stamps = []
+    for child in children:
+        try:
+            stat = (child / METADATA_FILE).stat()
+        except OSError:
+            continue
+        stamps.append((child, stat.st_mtime_ns, stat.st_size))
+    return _read_index(tuple(stamps))
+
+
+@lru_cache(maxsize=64)
+def _read_index(stamps: tuple[tuple[Path, int, int], ...]) -> list[tuple[Path, ReportMetadata]]:
+    """Each folder's metadata, read once per (folder, mtime, size) of its report.toml.
+
+    Every step of an analysis looks for the report's parents, and a corpus folder holds 300 reports.
+    """
+    found = []
+    for child, _, _ in stamps:
+        try:
+            found.append((child, _parse_metadata(child)))
+        except ReportFolderError:
+            continue
     return found
 
 

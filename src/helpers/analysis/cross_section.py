@@ -1,0 +1,131 @@
+"""One row of the 2020 cross-section per report: its year's levels and growth, its parent's, the gap and shares.
+
+The values come from the report's analysis (:mod:`helpers.analysis.tables`): the observation of the year the
+comparisons use, each with its quote, and the comparisons' own rows (a gap in percentage points, a share of the
+parent's and of the nation's total, with their status). Nothing is computed twice, so the cross-section says
+what the report's pages say. ``corpus_figures`` is the tidy table of the values behind it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from helpers.analysis.comparisons import Comparator
+from helpers.analysis.tables import Analysis
+
+#: The indicators of the cross-section: (level, growth) pairs, then growth or flows without a pair.
+LEVEL_INDICATORS: tuple[str, ...] = ("gdp", "budget_revenue", "retail_sales", "foreign_trade")
+GROWTH_ONLY: tuple[str, ...] = ("fixed_asset_investment_growth", "per_capita_disposable_income_growth")
+FLOW_ONLY: tuple[str, ...] = ("new_urban_jobs",)
+NATION = "china"
+#: The columns of ``cross_section.csv`` before the per-indicator ones.
+KEY_COLUMNS: tuple[str, ...] = ("source_path", "report_id", "entity_zh", "entity_en", "level", "parent", "status")
+FIGURE_COLUMNS: tuple[str, ...] = (
+    "source_path",
+    "report_id",
+    "indicator",
+    "value",
+    "unit",
+    "qualifier",
+    "quote",
+    "status",
+    "reason",
+)
+
+
+def _growth_codes() -> tuple[str, ...]:
+    return (*(f"{code}_growth" for code in LEVEL_INDICATORS), *GROWTH_ONLY)
+
+
+def cross_section_indicators() -> tuple[str, ...]:
+    """Every indicator the cross-section shows, levels before growth rates."""
+    return (*LEVEL_INDICATORS, *FLOW_ONLY, *_growth_codes())
+
+
+def _metric(metrics: pd.DataFrame, metric_id: str) -> tuple[float, str]:
+    """(value, status) of one derived metric of the report; NaN and "" where the report has none."""
+    rows = metrics.loc[(metrics["metric_id"] == metric_id) & (metrics["population_basis"].fillna("") == "")]
+    if rows.empty:
+        return math.nan, ""
+    row = rows.iloc[0]
+    return float(row["value"]), str(row["status"])
+
+
+def cross_section_row(analysis: Analysis, source_path: str) -> dict[str, object]:
+    """The report's row: per indicator its value and quote, the parent's value, the gap or the shares."""
+    subject = analysis.subject
+    comparator = Comparator(analysis.observations, subject)
+    parent = subject.parents[0] if subject.parents else None
+    row: dict[str, object] = {
+        "source_path": source_path,
+        "report_id": analysis.report.report_id,
+        "entity_zh": subject.entity.name_zh,
+        "entity_en": subject.entity.name_en,
+        "level": subject.entity.level,
+        "parent": parent.name_zh if parent else "",
+        "status": "ok",
+    }
+    for code in cross_section_indicators():
+        own = comparator.pick(code, subject.entity_id)
+        row[code] = own.estimate.value if own else math.nan
+        row[f"{code}_quote"] = own.quote if own else ""
+        if parent is None:
+            continue
+        theirs = comparator.pick(code, parent.entity_id)
+        row[f"{code}_parent"] = theirs.estimate.value if theirs else math.nan
+        if code.endswith("_growth"):
+            row[f"{code}_gap_pp"], row[f"{code}_gap_status"] = _metric(
+                analysis.metrics, f"{code}_gap_vs_{parent.entity_id}"
+            )
+        else:
+            row[f"{code}_share_of_parent"], row[f"{code}_share_status"] = _metric(
+                analysis.metrics, f"{code}_share_of_{parent.entity_id}"
+            )
+            if parent.entity_id != NATION:
+                row[f"{code}_share_of_nation"], row[f"{code}_share_of_nation_status"] = _metric(
+                    analysis.metrics, f"{code}_share_of_{NATION}"
+                )
+    return row
+
+
+def corpus_figures(analysis: Analysis, source_path: str) -> pd.DataFrame:
+    """The values behind the report's row (``used``) and the numbers kept out of it (``excluded``, with why).
+
+    One ``used`` row per indicator: the value the cross-section shows. A drafted second value of an
+    indicator and every quantity the draft kept out (a target, several years, part of the year, another area)
+    is ``excluded`` with its reason.
+    """
+    report, subject = analysis.report, analysis.subject
+    comparator = Comparator(analysis.observations, subject)
+    rows: list[dict[str, object]] = []
+    base = {"source_path": source_path, "report_id": report.report_id}
+    used = set()
+    for code in cross_section_indicators():
+        own = comparator.pick(code, subject.entity_id)
+        if own is None:
+            continue
+        used.add(own.item_id)
+        rows.append(
+            {**base, "indicator": code, "value": own.estimate.value, "unit": own.unit, "qualifier": own.qualifier,
+             "quote": own.quote, "status": "used", "reason": ""}
+        )  # fmt: skip
+    figures = analysis.figures
+    wanted = set(cross_section_indicators())
+    for figure in figures.itertuples(index=False):
+        code = str(figure.figure_id).rsplit("_", 1)[0] if str(figure.figure_id)[-1].isdigit() else figure.figure_id
+        if code in wanted and figure.figure_id not in used and report.meta.curation == "draft":
+            rows.append(
+                {**base, "indicator": code, "value": float(figure.value), "unit": figure.unit,
+                 "qualifier": figure.qualifier, "quote": figure.quote, "status": "excluded",
+                 "reason": "another value of the indicator is printed first: the first is used"}
+            )  # fmt: skip
+    for excluded in report.excluded().itertuples(index=False):
+        code, _, reason = str(excluded.reason).partition(": ")
+        if code in wanted:
+            rows.append(
+                {**base, "indicator": code, "value": math.nan, "unit": "", "qualifier": "",
+                 "quote": excluded.quote, "status": "excluded", "reason": f"{excluded.category}: {reason}"}
+            )  # fmt: skip
+    return pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))

@@ -19,7 +19,6 @@ from helpers.analysis.tables import Analysis
 LEVEL_INDICATORS: tuple[str, ...] = ("gdp", "budget_revenue", "retail_sales", "foreign_trade")
 GROWTH_ONLY: tuple[str, ...] = ("fixed_asset_investment_growth", "per_capita_disposable_income_growth")
 FLOW_ONLY: tuple[str, ...] = ("new_urban_jobs",)
-NATION = "china"
 #: The columns of ``cross_section.csv`` before the per-indicator ones.
 KEY_COLUMNS: tuple[str, ...] = ("source_path", "report_id", "entity_zh", "entity_en", "level", "parent", "status")
 FIGURE_COLUMNS: tuple[str, ...] = (
@@ -58,6 +57,7 @@ def cross_section_row(analysis: Analysis, source_path: str) -> dict[str, object]
     subject = analysis.subject
     comparator = Comparator(analysis.observations, subject)
     parent = subject.parents[0] if subject.parents else None
+    nation = next((p for p in subject.parents if p.level == "nation"), None)
     row: dict[str, object] = {
         "source_path": source_path,
         "report_id": analysis.report.report_id,
@@ -83,9 +83,9 @@ def cross_section_row(analysis: Analysis, source_path: str) -> dict[str, object]
             row[f"{code}_share_of_parent"], row[f"{code}_share_status"] = _metric(
                 analysis.metrics, f"{code}_share_of_{parent.entity_id}"
             )
-            if parent.entity_id != NATION:
+            if nation is not None and nation is not parent:
                 row[f"{code}_share_of_nation"], row[f"{code}_share_of_nation_status"] = _metric(
-                    analysis.metrics, f"{code}_share_of_{NATION}"
+                    analysis.metrics, f"{code}_share_of_{nation.entity_id}"
                 )
     return row
 

@@ -33,8 +33,8 @@ PER_CAPITA_CSV = "per_capita.csv"
 DRAFT_SCOPES_CSV = "draft_scopes.csv"
 #: Every comparison with a drafted figure says so.
 DRAFT_NOTE = Bilingual(
-    "drafted by jinshui-report add from the text, not yet reviewed by hand",
-    "由 jinshui-report add 从原文起草，尚未人工核对",
+    "drafted by gov-report add from the text, not yet reviewed by hand",
+    "由 gov-report add 从原文起草，尚未人工核对",
 )
 #: How a rate and its level imply the previous year's level: level / (1 + g/100), or level − change.
 RATE_RECIPES: tuple[str, ...] = ("growth", "change")

@@ -13,7 +13,13 @@ import seaborn as sns
 
 from helpers.notebook.params import validate_parameters
 from helpers.notebook.plotting import bar_chart, cjk_font_path, plain_categories, register_cjk_font, set_style
-from helpers.notebook.report import load_context, plot_metric_intervals, plot_per_capita, plot_theme_levels
+from helpers.notebook.report import (
+    load_context,
+    plot_metric_intervals,
+    plot_per_capita,
+    plot_theme_levels,
+    plot_theme_rates,
+)
 
 GLYPH_WARNING = "missing from font"
 
@@ -97,6 +103,24 @@ def test_report_charts_render_every_glyph(lang: str) -> None:
         assert figure is not None
         assert not [m for m in _render(figure) if GLYPH_WARNING in m]
     assert mpl.rcParams["font.family"][0] == ("Noto Sans CJK SC" if lang == "zh" else "DejaVu Sans")
+
+
+def test_the_rates_a_theme_states_are_charted_out_of_100() -> None:
+    """Governance states two rates of kind ``rate`` and nothing a parent prints: its chart is these two bars.
+
+    Text: «人大代表建议、委员提案办结率达100%» and «…合法性审查率达100%»: two bars of 100 each, labelled "100%".
+    """
+    ctx = load_context(
+        validate_parameters("data/reports/jinshui-2020", "data/reference", "resident_2019", "en", "reports")
+    )
+    figure = plot_theme_rates(ctx, "governance")
+    assert figure is not None
+    ax = figure.axes[0]
+    assert sorted(round(p.get_width(), 6) for p in ax.patches) == [100.0, 100.0]
+    assert sorted(t.get_text() for t in ax.texts if t.get_text().endswith("%")) == ["100%", "100%"]
+    assert ax.get_xlim()[1] >= 100.0
+    # A theme without any stated rate (epidemic states counts and growth, no rate of a whole) draws nothing.
+    assert plot_theme_rates(ctx, "epidemic") is None
 
 
 def test_english_labels_that_quote_chinese_render() -> None:

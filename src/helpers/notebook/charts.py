@@ -65,7 +65,7 @@ def plot_theme_rates(ctx: Context, theme: str) -> Figure | None:
     lang = ctx.lang
     figures = ctx.figures
     rows = figures[
-        (figures["theme"] == theme) & (figures["unit"] == "percent") & figures["kind"].isin(("level", "share"))
+        (figures["theme"] == theme) & (figures["unit"] == "percent") & figures["kind"].isin(("level", "share", "rate"))
     ]
     if rows.empty:
         return None

@@ -165,7 +165,7 @@ class Executor:
                 self.client = Client(scheduler, timeout="30s")
             else:
                 self.cluster = LocalCluster(
-                    n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                    n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0",
                     silence_logs=logging.ERROR, memory_limit=0,
                 )  # fmt: skip
                 self.client = Client(self.cluster)

@@ -1,4 +1,5 @@
-"""The corpus run: drafts and analyses on Dask equal the local executor's; a failed report is one failed row.
+"""The corpus run: drafts, analyses and pages on Dask equal the local executor's; a failed report is one failed
+row; pages run in warm kernels; an unchanged report is taken from the previous run.
 
 Three corpus texts (Guangdong, Zhuhai, Haikou) are selected; their parents (Hainan for Haikou) are drafted
 beside them. Values are checked against the sentences quoted in the comments.
@@ -10,6 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -43,7 +45,7 @@ def test_one_row_per_selected_report_and_the_district(runs: dict[str, Path]) -> 
     # In the order of reports.csv (by source path: 主要城市, 其他地市, 省自治区), then the district.
     assert list(section["report_id"]) == ["haikou-2021", "zhuhai-2021", "guangdong-2021", "jinshui-2020"]
     assert set(section["status"]) == {"ok"}
-    manifest = json.loads((runs["dask"] / "manifest.json").read_text(encoding="utf-8"))
+    manifest = _manifest(runs["dask"])
     assert {r["status"] for r in manifest["reports"].values()} == {"ok"}
     for page, name in (("index.html", "Haikou"), ("index.zh.html", "海口市")):
         assert name in (runs["dask"] / page).read_text(encoding="utf-8")
@@ -65,6 +67,78 @@ def test_values_shares_and_gaps_as_the_texts_print_them(runs: dict[str, Path]) -
     used = figures[(figures["report_id"] == "haikou-2021") & (figures["status"] == "used")]
     assert used["indicator"].is_unique
     assert set(figures["status"]) == {"used", "excluded"}
+
+
+def _manifest(output: Path) -> dict:
+    return json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _cell_texts(path: Path) -> list[str]:
+    """What a reader sees of an executed notebook: every cell's text outputs (not timings, not run metadata)."""
+    texts = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            texts.append(output.get("text", "") + data.get("text/html", "") + data.get("text/markdown", ""))
+    return texts
+
+
+def test_each_report_has_its_overview_in_both_languages(runs: dict[str, Path]) -> None:
+    reports = runs["dask"] / "reports"
+    assert sorted(p.name for p in reports.iterdir()) == sorted(["haikou-2021", "zhuhai-2021", "guangdong-2021",
+                                                                 "jinshui-2020"])  # fmt: skip
+    for key in ("00_overview", "00_overview.zh"):
+        for suffix in (".html", ".ipynb"):
+            assert (reports / "haikou-2021" / f"{key}{suffix}").is_file()
+    english = (reports / "haikou-2021" / "00_overview.html").read_text(encoding="utf-8")
+    chinese = (reports / "haikou-2021" / "00_overview.zh.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in english and '<html lang="zh"' in chinese
+    # The page is Haikou's (its parameters name its drafted folder), not the flagship's.
+    assert "Haikou" in english and "海口市" in chinese
+    assert "金水" not in chinese and "Jinshui" not in english
+    # Each language's page links to the other.
+    assert 'href="00_overview.zh.html"' in english and 'href="00_overview.html"' in chinese
+    manifest = _manifest(runs["dask"])
+    assert manifest["notebooks"] == ["00_overview"]
+    pages = {k: p["status"] for r in manifest["reports"].values() for k, p in r["pages"].items()}
+    assert set(pages) == {"00_overview", "00_overview.zh"} and set(pages.values()) == {"ok"}
+
+
+def test_pages_on_dask_read_as_the_local_executor_s(runs: dict[str, Path]) -> None:
+    for report in ("haikou-2021", "guangdong-2021"):
+        for key in ("00_overview", "00_overview.zh"):
+            local, dask = (runs[name] / "reports" / report / f"{key}.ipynb" for name in ("local", "dask"))
+            assert _cell_texts(local) == _cell_texts(dask)
+
+
+def test_the_kernels_are_warm_one_start_per_worker(runs: dict[str, Path]) -> None:
+    """8 pages (4 reports x 2 languages): the local executor starts one kernel, the two Dask workers one each."""
+    for name, workers in (("local", 1), ("dask", 2)):
+        pages = [p for r in _manifest(runs[name])["reports"].values() for p in r["pages"].values()]
+        assert len(pages) == 8
+        starts = sum("kernel start" in p["phases"] for p in pages)
+        assert 1 <= starts <= workers
+
+
+def test_an_unchanged_report_is_taken_from_the_previous_run(runs: dict[str, Path], tmp_path: Path) -> None:
+    output = tmp_path / "again"
+    shutil.copytree(runs["local"], output)
+    before = (output / "reports" / "zhuhai-2021" / "00_overview.zh.html").read_bytes()
+    cache = runs["local"].parent / "cache-local"  # the drafts the local run made: the same report folders
+    again = run_corpus(output, ("zhuhai-2021",), jobs=1, cache=cache, progress=False)
+    assert [(o.report_id, o.reused) for o in again.outcomes] == [("zhuhai-2021", True), ("jinshui-2020", True)]
+    assert (output / "reports" / "zhuhai-2021" / "00_overview.zh.html").read_bytes() == before
+    # Only the selected reports are published; their rows are the previous run's.
+    section = _section(output).set_index("report_id")
+    assert list(section.index) == ["zhuhai-2021", "jinshui-2020"]
+    assert float(section.loc["zhuhai-2021", "gdp_growth_gap_pp"]) == pytest.approx(0.7)  # 3 − 2.3, as above
+    previous = _section(runs["local"]).set_index("report_id")
+    assert section.loc["zhuhai-2021"].equals(previous.loc["zhuhai-2021"])  # the row as it was, cell for cell
+    # --force runs them again (and the cross-section only, without pages, when no notebook is asked for).
+    forced = run_corpus(output, ("zhuhai-2021",), notebooks=(), jobs=1, cache=cache, progress=False, force=True)
+    assert [o.reused for o in forced.outcomes] == [False, False]
+    assert not (output / "reports" / "zhuhai-2021").exists()
+    assert float(_section(output).set_index("report_id").loc["zhuhai-2021", "gdp_growth_gap_pp"]) == pytest.approx(0.7)
 
 
 def test_a_report_that_fails_is_one_failed_row_and_the_others_publish(tmp_path: Path) -> None:

@@ -93,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
         "--select", action="append", default=[], metavar="PATTERN",
         help="shell pattern of MANIFEST.csv paths or report ids, e.g. '政府工作报告-省自治区/*' (repeatable)",
     )  # fmt: skip
+    corpus_run.add_argument(
+        "--notebooks", default="00_overview", metavar="NAMES",
+        help="notebooks to run for each report, comma-separated themes or stems (default: 00_overview; "
+        "'none': the cross-section alone)",
+    )  # fmt: skip
+    corpus_run.add_argument("--force", action="store_true", help="run every report, even those unchanged")
     corpus_run.add_argument("--scheduler", help="address of an existing Dask scheduler (tcp://host:port)")
     corpus_run.add_argument("--jobs", type=int, default=None, help="LocalCluster workers (default: number of CPUs)")
     corpus_run.add_argument(
@@ -108,9 +114,12 @@ def _corpus(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         _error(f"--jobs must be at least 1, not {args.jobs}")
         return 2
+    names = [] if args.notebooks.strip() == "none" else [n.strip() for n in args.notebooks.split(",") if n.strip()]
     try:
-        result = run_corpus(args.output, args.select, jobs=args.jobs, scheduler=args.scheduler)
-    except ValueError as error:
+        result = run_corpus(
+            args.output, args.select, notebooks=names, jobs=args.jobs, scheduler=args.scheduler, force=args.force
+        )
+    except (ValueError, UsageError) as error:
         _error(str(error))
         return 2
     except OSError as error:
@@ -119,7 +128,10 @@ def _corpus(args: argparse.Namespace) -> int:
     for outcome in result.failed:
         print(f"failed: {outcome.report_id} ({outcome.source_path}): {outcome.error}", file=sys.stderr)
     ok = len(result.outcomes) - len(result.failed)
-    print(f"{ok} of {len(result.outcomes)} reports ok in {result.seconds:.1f} s: {result.output / 'index.html'}")
+    print(
+        f"{ok} of {len(result.outcomes)} reports ok ({len(result.reused)} unchanged, taken from the previous run) "
+        f"in {result.seconds:.1f} s: {result.output / 'index.html'}"
+    )
     return 1 if result.failed else 0
 
 

@@ -242,15 +242,19 @@ def data_hashes(parameters: dict[str, Any]) -> dict[str, str]:
     return {name: input_digest(path) for name, path in data_files(parameters).items()}
 
 
+def helpers_digest() -> str:
+    """A hash of the helpers' code and templates: what every page, row and export is computed by."""
+    helpers_dir = Path(__file__).parents[1]
+    return _hash_files([p for p in helpers_dir.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".json"}])
+
+
 def fingerprint(path: Path, parameters: dict[str, Any], show_code: bool) -> str:
     """A hash of everything a notebook's output depends on."""
-    helpers_dir = Path(__file__).parents[1]
-    code_files = [p for p in helpers_dir.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".json"}]
     payload = {
         "notebook": hashlib.sha256(path.read_bytes()).hexdigest(),
         "parameters": {k: v for k, v in parameters.items() if k != "output_dir"},
         "data": data_hashes(parameters),
-        "helpers": _hash_files(code_files),
+        "helpers": helpers_digest(),
         "packages": package_versions(),
         "show_code": show_code,
     }

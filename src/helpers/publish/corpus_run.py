@@ -16,23 +16,33 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
-import logging
 import math
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
 
 from helpers import paths
 from helpers.analysis.cross_section import FIGURE_COLUMNS, KEY_COLUMNS, corpus_figures, cross_section_row
 from helpers.analysis.tables import load_analysis
+from helpers.publish.collection import data_hashes, helpers_digest, notebook_paths, package_versions, select_stems
 from helpers.publish.corpus_page import write_pages
-from helpers.sources.add import AddError, add_report
+from helpers.publish.corpus_pages import (
+    DEFAULT_NOTEBOOKS,
+    PageResult,
+    PageTask,
+    WarmKernel,
+    execute_pages,
+    page_tasks,
+    run_folder,
+    stop_leftover_kernels,
+)
+from helpers.publish.executor import Executor
+from helpers.sources.add import add_report
 from helpers.sources.corpus import REPORTS_CSV, TEXTS_DIR
 from helpers.sources.infer import Overrides
 from helpers.sources.registry import METADATA_FILE, report_ids
@@ -62,7 +72,7 @@ class Item:
 
 @dataclass
 class Outcome:
-    """What became of one report: its row and figures, or the reason it failed."""
+    """What became of one report: its row, figures and pages, or the reason it failed."""
 
     source_path: str
     report_id: str
@@ -71,6 +81,9 @@ class Outcome:
     error: str = ""
     row: dict[str, object] = field(default_factory=dict)
     figures: pd.DataFrame | None = None
+    pages: list[PageResult] = field(default_factory=list)
+    fingerprint: str = ""
+    reused: bool = False
 
 
 def corpus_items(table: Path = REPORTS_CSV) -> list[Item]:
@@ -138,72 +151,26 @@ def draft_task(item: Item, texts_dir: str, folder: str) -> str:
     return str(result.folder)
 
 
-def analyse_task(item: Item, report_dir: str) -> Outcome:
-    """The report's row of the cross-section and its figures; a failure is an outcome with its reason."""
+def report_task(item: Item, report_dir: str, analyse: bool, pages: list[PageTask]) -> Outcome:
+    """The report's row of the cross-section and its figures (when ``analyse``), then its pages.
+
+    A failure is an outcome with its reason: the analysis's, or the first failed page's.
+    """
     start = time.perf_counter()
-    try:
-        analysis = load_analysis(Path(report_dir), paths.REFERENCE_DIR)
-        row = cross_section_row(analysis, item.source_path)
-        figures = corpus_figures(analysis, item.source_path)
-    except Exception as error:  # one report's failure is its row, the others go on
-        reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:300]
-        return Outcome(item.source_path, item.report_id, "failed", time.perf_counter() - start, reason)
-    return Outcome(item.source_path, item.report_id, "ok", time.perf_counter() - start, row=row, figures=figures)
-
-
-class Executor:
-    """Runs a function over items: on Dask (a LocalCluster, or the cluster at ``scheduler``), or in this process."""
-
-    def __init__(self, jobs: int, scheduler: str | None = None) -> None:
-        """``jobs`` workers of one thread each (a LocalCluster); 1 without a scheduler: in this process."""
-        self.client = None
-        self.cluster = None
-        if scheduler or jobs > 1:
-            from distributed import Client, LocalCluster
-
-            if scheduler:
-                self.client = Client(scheduler, timeout="30s")
-            else:
-                self.cluster = LocalCluster(
-                    n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0",
-                    silence_logs=logging.ERROR, memory_limit=0,
-                )  # fmt: skip
-                self.client = Client(self.cluster)
-
-    def map(self, function: Callable[..., object], items: Iterable[tuple], label: str, progress: bool) -> list:
-        """``function(*args)`` for every argument tuple, in order; a progress bar on stderr."""
-        arguments = list(items)
-        bar = tqdm(total=len(arguments), desc=label, unit="report", disable=not progress, leave=False)
+    row: dict[str, object] = {}
+    figures = None
+    if analyse:
         try:
-            if self.client is None:
-                results = []
-                for args in arguments:
-                    results.append(_safely(function, *args))
-                    bar.update()
-                return results
-            from distributed import as_completed
-
-            futures = [self.client.submit(_safely, function, *args, pure=False) for args in arguments]
-            for _ in as_completed(futures):
-                bar.update()
-            return self.client.gather(futures)
-        finally:
-            bar.close()
-
-    def close(self) -> None:
-        """Stop the client and the cluster this executor started (never an existing cluster)."""
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
-
-
-def _safely(function: Callable[..., object], *args: object) -> object:
-    """The function's result, or the exception it raised (one report's failure fails only that report)."""
-    try:
-        return function(*args)
-    except (AddError, OSError, ValueError) as error:
-        return error
+            analysis = load_analysis(Path(report_dir), paths.REFERENCE_DIR)
+            row = cross_section_row(analysis, item.source_path)
+            figures = corpus_figures(analysis, item.source_path)
+        except Exception as error:  # one report's failure is its row, the others go on
+            reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:300]
+            return Outcome(item.source_path, item.report_id, "failed", time.perf_counter() - start, reason)
+    executed = execute_pages(pages) if pages else []
+    failed = next((p for p in executed if p.status != "ok"), None)
+    status, error = ("failed", f"page {failed.key}: {failed.error}"[:300]) if failed else ("ok", "")
+    return Outcome(item.source_path, item.report_id, status, time.perf_counter() - start, error, row, figures, executed)
 
 
 @dataclass
@@ -219,65 +186,189 @@ class CorpusResult:
         """The reports that failed."""
         return [o for o in self.outcomes if o.status != "ok"]
 
+    @property
+    def reused(self) -> list[Outcome]:
+        """The reports taken whole from the previous output (nothing they depend on changed)."""
+        return [o for o in self.outcomes if o.reused]
+
 
 def run_corpus(
     output: Path = DEFAULT_OUTPUT,
     patterns: Sequence[str] = (),
     *,
+    notebooks: Sequence[str] = DEFAULT_NOTEBOOKS,
     jobs: int | None = None,
     scheduler: str | None = None,
     texts_dir: Path = TEXTS_DIR,
     cache: Path = CACHE_DIR,
     progress: bool = True,
     include_subject: bool = True,
+    force: bool = False,
 ) -> CorpusResult:
-    """Draft, analyse and publish the cross-section of the selected reports (see the module docstring)."""
+    """Draft, analyse and publish the cross-section of the selected reports and their pages (module docstring).
+
+    A report whose inputs did not change since the previous run into ``output`` (same fingerprints) is taken
+    from it, rows, figures and pages, unless ``force``.
+    """
     start = time.perf_counter()
     items = corpus_items()
     chosen = select(items, patterns)
     if not chosen:
         raise ValueError(f"no report of {REPORTS_CSV.name} matches {list(patterns)}")
+    available = notebook_paths()
+    stems = select_stems(list(notebooks), available) if notebooks else []
+    output = output.resolve()
+    previous = Previous.read(output) if not force else Previous.none(output)
     folder = drafts_dir(cache)
     folder.mkdir(parents=True, exist_ok=True)
-    executor = Executor(jobs if jobs is not None else (os.cpu_count() or 1), scheduler)
+    run_dir = run_folder(output)
+    staging = output.parent / f".{output.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    plugin = WarmKernel(str(run_dir)) if stems else None
+    executor = Executor(jobs if jobs is not None else (os.cpu_count() or 1), scheduler, plugin)
     try:
         to_draft = with_parents(chosen, items)
         drafted = executor.map(draft_task, ((i, str(texts_dir), str(folder)) for i in to_draft), "draft", progress)
         where = dict(zip((i.source_path for i in to_draft), drafted, strict=True))
-        analysed: list[Item] = []
         outcomes: list[Outcome] = []
+        planned: list[tuple[Item, str]] = []
         for item in chosen:
             if isinstance(where[item.source_path], Exception):
                 reason = f"draft failed: {where[item.source_path]}"[:300]
                 outcomes.append(Outcome(item.source_path, item.report_id, "failed", 0.0, reason))
             else:
-                analysed.append(item)
-        tasks = [(i, where[i.source_path]) for i in analysed]
+                planned.append((item, str(where[item.source_path])))
         if include_subject:
             subject = paths.REPORTS_DATA_DIR / "jinshui-2020"
-            tasks.append((Item("", "jinshui-2020", "district", "410105", "410100", 2020, "金水区"), str(subject)))
-        results = executor.map(analyse_task, tasks, "analyse", progress)
+            planned.append((Item("", "jinshui-2020", "district", "410105", "410100", 2020, "金水区"), str(subject)))
+        (staging / "reports").mkdir(parents=True)
+        code = helpers_digest()
+        tasks, reused = [], []
+        for item, report_dir in planned:
+            report_print = report_fingerprint(Path(report_dir), code)
+            pages = page_tasks(item.report_id, Path(report_dir), stems, available)
+            kept = previous.reuse(item, report_print, pages, staging)
+            if kept is not None:
+                reused.append(kept)
+            else:
+                tasks.append((item, report_dir, True, pages, report_print))
+        results = executor.map(
+            _report_task_with_print, tasks, "reports", progress, consume=lambda r: _write_pages(r, staging),
+            kernels=bool(stems),
+        )  # fmt: skip
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     finally:
         executor.close()
-    for (item, _), result in zip(tasks, results, strict=True):
+        stop_leftover_kernels(run_dir)
+        shutil.rmtree(run_dir, ignore_errors=True)
+    for (item, *_), result in zip(tasks, results, strict=True):
         if isinstance(result, Exception):
             result = Outcome(item.source_path, item.report_id, "failed", 0.0, f"{type(result).__name__}: {result}")
         outcomes.append(result)
+    outcomes += reused
     order = {i.source_path: n for n, i in enumerate(chosen)}
     outcomes.sort(key=lambda o: order.get(o.source_path, len(order)))
-    publish(output, outcomes)
+    publish(staging, output, outcomes, stems)
     return CorpusResult(output, outcomes, time.perf_counter() - start)
+
+
+def _report_task_with_print(
+    item: Item, report_dir: str, analyse: bool, pages: list[PageTask], report_print: str
+) -> Outcome:
+    """:func:`report_task`, its outcome marked with the report's fingerprint (what the next run compares)."""
+    outcome = report_task(item, report_dir, analyse, pages)
+    outcome.fingerprint = report_print
+    return outcome
+
+
+def _write_pages(result: object, staging: Path) -> object:
+    """Write a report's pages into the staging folder as they arrive; the outcome keeps no bytes."""
+    if isinstance(result, Outcome):
+        folder = staging / "reports" / result.report_id
+        for page in result.pages:
+            for name, data in page.files.items():
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            page.files = {}
+    return result
+
+
+def report_fingerprint(report_dir: Path, code: str) -> str:
+    """A hash of what a report's row depends on: its data and its parents', the helpers' code, the packages."""
+    payload = {
+        "data": data_hashes({"report_dir": str(report_dir), "reference_dir": str(paths.REFERENCE_DIR)}),
+        "helpers": code,
+        "packages": package_versions(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class Previous:
+    """The previous run's output: what a report had (fingerprints, rows, figures, pages), to take unchanged."""
+
+    output: Path
+    reports: dict[str, dict]
+    rows: dict[str, dict]
+    figures: dict[str, pd.DataFrame]
+
+    @classmethod
+    def none(cls, output: Path) -> Previous:
+        """Nothing to take (``--force``, or no previous output)."""
+        return cls(output, {}, {}, {})
+
+    @classmethod
+    def read(cls, output: Path) -> Previous:
+        """The previous output's manifest and tables; nothing when any is missing or unreadable."""
+        try:
+            manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+            section = pd.read_csv(output / "data" / "cross_section.csv", dtype={"source_path": str})
+            figures = pd.read_csv(output / "data" / "corpus_figures.csv", dtype={"report_id": str})
+        except (OSError, ValueError):
+            return cls.none(output)
+        rows = {str(r["report_id"]): {k: v for k, v in r.items() if k not in ("status", "error")}
+                for r in section.to_dict("records")}  # fmt: skip
+        by_report = {str(k): g.reset_index(drop=True) for k, g in figures.groupby("report_id", sort=False)}
+        return cls(output, dict(manifest.get("reports", {})), rows, by_report)
+
+    def reuse(self, item: Item, report_print: str, pages: Sequence[PageTask], staging: Path) -> Outcome | None:
+        """The report as the previous run published it, its pages copied into ``staging``; None if anything changed."""
+        entry = self.reports.get(item.report_id)
+        if not entry or entry.get("status") != "ok" or entry.get("fingerprint") != report_print:
+            return None
+        if item.report_id not in self.rows:
+            return None
+        old_pages = entry.get("pages", {})
+        if set(old_pages) != {p.key for p in pages}:
+            return None
+        folder = self.output / "reports" / item.report_id
+        files = [folder / f"{p.key}{suffix}" for p in pages for suffix in (".html", ".ipynb")]
+        if any(old_pages[p.key].get("fingerprint") != p.fingerprint for p in pages) or not all(
+            f.is_file() for f in files
+        ):
+            return None
+        # A copy, not links: the old output is removed once the new one is in place (its results go along).
+        shutil.copytree(folder, staging / "reports" / item.report_id)
+        results = [
+            PageResult(k, v["status"], v["seconds"], v["error"], v["fingerprint"], phases=v.get("phases", {}))
+            for k, v in old_pages.items()
+        ]
+        figures = self.figures.get(item.report_id, pd.DataFrame(columns=list(FIGURE_COLUMNS)))
+        return Outcome(
+            item.source_path, item.report_id, "ok", 0.0, "", self.rows[item.report_id], figures, results,
+            report_print, reused=True,
+        )  # fmt: skip
 
 
 def tables(outcomes: Sequence[Outcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cross-section (one row per report, a failed one with its reason) and the tidy figures."""
     rows = []
     for outcome in outcomes:
-        if outcome.status == "ok":
-            rows.append(outcome.row)
-        else:
-            rows.append({"source_path": outcome.source_path, "report_id": outcome.report_id, "status": "failed",
-                         "error": outcome.error})  # fmt: skip
+        base = {"source_path": outcome.source_path, "report_id": outcome.report_id}
+        rows.append({**base, **outcome.row, "status": outcome.status, "error": outcome.error})
     section = pd.DataFrame(rows)
     front = [c for c in (*KEY_COLUMNS, "error") if c in section.columns]
     section = section[front + [c for c in section.columns if c not in front]]
@@ -286,31 +377,17 @@ def tables(outcomes: Sequence[Outcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return section, figures
 
 
-def publish(output: Path, outcomes: Sequence[Outcome]) -> None:
-    """Write every output into a staging folder beside ``output``, then put it in the place of the old one."""
-    output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.parent / f".{output.name}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+def publish(staging: Path, output: Path, outcomes: Sequence[Outcome], stems: Sequence[str]) -> None:
+    """Write the tables, pages and manifest into the staging folder, then put it in the place of the old one."""
     try:
-        (staging / "data").mkdir(parents=True)
+        (staging / "data").mkdir(parents=True, exist_ok=True)
         section, figures = tables(outcomes)
         section.to_csv(staging / "data" / "cross_section.csv", index=False, encoding="utf-8")
         figures.to_csv(staging / "data" / "corpus_figures.csv", index=False, encoding="utf-8")
         with pd.ExcelWriter(staging / "data" / "cross_section.xlsx", engine="openpyxl") as writer:
             section.to_excel(writer, sheet_name="cross_section", index=False)
             figures.to_excel(writer, sheet_name="corpus_figures", index=False)
-        manifest = {
-            "reports": {
-                o.report_id: {
-                    "source_path": o.source_path,
-                    "status": o.status,
-                    "seconds": round(o.seconds, 3),
-                    "error": o.error,
-                }
-                for o in outcomes
-            }
-        }
+        manifest = {"notebooks": list(stems), "reports": {o.report_id: manifest_entry(o) for o in outcomes}}
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         write_pages(staging, section, figures)
         old = output.parent / f".{output.name}.old-{os.getpid()}"
@@ -320,6 +397,28 @@ def publish(output: Path, outcomes: Sequence[Outcome]) -> None:
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def manifest_entry(outcome: Outcome) -> dict[str, object]:
+    """A report's entry in ``manifest.json``: its status, seconds, error, fingerprint and pages."""
+    return {
+        "source_path": outcome.source_path,
+        "status": outcome.status,
+        "seconds": round(outcome.seconds, 3),
+        "error": outcome.error,
+        "reused": outcome.reused,
+        "fingerprint": outcome.fingerprint,
+        "pages": {
+            p.key: {
+                "status": p.status,
+                "seconds": round(p.seconds, 3),
+                "error": p.error,
+                "fingerprint": p.fingerprint,
+                "phases": p.phases,
+            }
+            for p in outcome.pages
+        },
+    }
 
 
 def is_missing(value: object) -> bool:

@@ -118,21 +118,29 @@ def _die_with_parent() -> None:
 
 def start_worker(run_dir: str) -> None:
     """Initializer of a worker process: detach from Ctrl-C, die with the runner, prepare a kernel."""
-    global _KERNEL, _RUN_DIR
     with contextlib.suppress(OSError):
         os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     # Failures are reported in the run's summary; library log lines would only repeat them on stderr.
     logging.disable(logging.CRITICAL)
-    _RUN_DIR = Path(run_dir)
-    record_process(_RUN_DIR, "worker", os.getpid())
-    _KERNEL = _new_manager()
+    record_process(Path(run_dir), "worker", os.getpid())
     import multiprocessing.util
 
     multiprocessing.util.Finalize(None, stop_kernel, exitpriority=10)
-    # The kernel starts now, while the runner checks the inputs; a kernel that cannot start is tried again
-    # by the first notebook, which then fails with the reason.
+    prepare_kernel(run_dir)
+
+
+def prepare_kernel(run_dir: str) -> None:
+    """Give this process its kernel manager (files and process ids in ``run_dir``) and start the kernel.
+
+    The kernel starts now, while the runner checks the inputs; a kernel that cannot start is tried again by
+    the first notebook, which then fails with the reason. The batch's workers and a corpus run's Dask workers
+    (through their worker plugin) both start here.
+    """
+    global _KERNEL, _RUN_DIR
+    _RUN_DIR = Path(run_dir)
+    _KERNEL = _new_manager()
     started = time.perf_counter()
     with contextlib.suppress(Exception):
         _ensure_kernel()

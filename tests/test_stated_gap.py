@@ -7,7 +7,9 @@ value, its sign and its rounding interval are worked out by hand in the comment 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from helpers.analysis.stated_gaps import (
@@ -18,6 +20,7 @@ from helpers.analysis.stated_gaps import (
     stated_gap_to,
     stated_gaps,
 )
+from helpers.publish.corpus_run import run_corpus
 from helpers.sources.entities import Entity
 from helpers.sources.intervals import Estimate
 
@@ -155,3 +158,34 @@ def test_dingxi_agrees_with_gansu_within_rounding() -> None:
     assert agreement(stated, *computed.as_tuple(), "scope_mismatch") == "agrees (scope_mismatch)"
     assert agreement(None, *computed.as_tuple(), "ok") == ""
     assert agreement(stated, math.nan, math.nan, math.nan, "") == ""
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Dingxi and Qingyuan (cities: their provinces are drafted beside them) and Ningxia (a province)."""
+    base = tmp_path_factory.mktemp("stated")
+    result = run_corpus(
+        base / "out", ("dingxi-2021", "qingyuan-2021", "ningxia-2021"), jobs=1, cache=base / "cache",
+        progress=False, include_subject=False,
+    )  # fmt: skip
+    assert not result.failed
+    return result.output
+
+
+def test_the_cross_section_shows_the_stated_gaps(run: Path) -> None:
+    section = pd.read_csv(run / "data" / "cross_section.csv", dtype=str, keep_default_na=False).set_index("report_id")
+    dingxi, qingyuan, ningxia = (section.loc[r] for r in ("dingxi-2021", "qingyuan-2021", "ningxia-2021"))
+    # Dingxi: GDP +0.5 to Gansu, agrees (above); retail sales «下降0.5%，高于全省1.3个百分点» against Gansu's
+    # −1.8: −0.5 − (−1.8) = 1.3; budget revenue «增长4.1%，居全省第7位» states no gap: "".
+    assert float(dingxi["gdp_growth_stated_gap_pp"]) == 0.5
+    assert dingxi["gdp_growth_stated_gap_quote"] == "全年实现生产总值441.36亿元、比上年增长4.4%，高于全省0.5个百分点"
+    assert dingxi["gdp_growth_stated_gap_agrees"] == "agrees"
+    assert float(dingxi["retail_sales_growth_stated_gap_pp"]) == 1.3
+    assert (
+        dingxi["budget_revenue_growth_stated_gap_pp"] == "" and dingxi["budget_revenue_growth_stated_gap_agrees"] == ""
+    )
+    # Qingyuan «增幅比全国、全省均高1.5个百分点»: the province's is taken (3.8 − Guangdong's 2.3 = 1.5).
+    assert float(qingyuan["gdp_growth_stated_gap_pp"]) == 1.5 and qingyuan["gdp_growth_stated_gap_agrees"] == "agrees"
+    # Ningxia, a province: «增长3.9%，高于全国1.6个百分点» against the nation's 2.3%: 1.6.
+    assert ningxia["parent"] == "全国" and float(ningxia["gdp_growth_stated_gap_pp"]) == 1.6
+    assert ningxia["gdp_growth_stated_gap_agrees"] == "agrees"

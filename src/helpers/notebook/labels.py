@@ -112,6 +112,44 @@ TEXT: dict[str, tuple[str, str]] = {
         "报告没有人口口径（报告目录中没有population.toml）：不计算人均值。",
     ),
     "findings_chart": ("Audit findings by theme and severity", "各主题核查发现（按级别）"),
+    # The cross-section's pages (helpers.publish.corpus_page).
+    "corpus_title": ("The 2020 cross-section: every report against its parent", "2020年横截面：各报告与上级对照"),
+    "corpus_lede": (
+        "{n} reports, {ok} analysed, {failed} failed. Values are the year's as each report prints them (drafts: "
+        "read by gov-report add, not reviewed by hand); gaps in percentage points, the report's growth minus its "
+        "parent's; point at a value for its quote.",
+        "共{n}份报告，{ok}份完成分析，{failed}份失败。"
+        "数值为各报告所载当年数（草稿由 gov-report add 读取，尚未人工核对）；"
+        "增速差以百分点计，为本报告增速减上级增速；鼠标指向数值可见原文。",
+    ),
+    "corpus_search": ("Search", "搜索"),
+    "corpus_other": ("中文", "English"),
+    "corpus_level": ("Level", "层级"),
+    "corpus_parent": ("Parent", "上级"),
+    "corpus_chart": (
+        "GDP growth of each report against its parent's (points: percent)",
+        "各报告地区生产总值增速与上级增速（%）",
+    ),
+    "corpus_x": ("parent's GDP growth (%)", "上级地区生产总值增速（%）"),
+    "corpus_y": ("report's GDP growth (%)", "本报告地区生产总值增速（%）"),
+    "corpus_gap": ("gap, pp", "差（百分点）"),
+    "corpus_share": ("share of parent %", "占上级比重（%）"),
+    "corpus_share_nation": ("share of nation %", "占全国比重（%）"),
+    "corpus_chart_alt": ("Chart", "图表"),
+}
+#: Short names of the cross-section's indicators, for the headings of its pages.
+CROSS_SECTION_NAMES: dict[str, tuple[str, str]] = {
+    "gdp": ("GDP", "地区生产总值"),
+    "budget_revenue": ("budget revenue", "一般公共预算收入"),
+    "retail_sales": ("retail sales", "社会消费品零售总额"),
+    "foreign_trade": ("trade", "进出口总额"),
+    "new_urban_jobs": ("new urban jobs", "城镇新增就业"),
+    "gdp_growth": ("GDP growth %", "地区生产总值增速（%）"),
+    "budget_revenue_growth": ("budget revenue growth %", "一般公共预算收入增速（%）"),
+    "retail_sales_growth": ("retail sales growth %", "社会消费品零售总额增速（%）"),
+    "foreign_trade_growth": ("trade growth %", "进出口总额增速（%）"),
+    "fixed_asset_investment_growth": ("investment growth %", "固定资产投资增速（%）"),
+    "per_capita_disposable_income_growth": ("income growth %", "居民人均可支配收入增速（%）"),
 }
 UNIT_NAMES: dict[str, tuple[str, str]] = {
     "yuan": ("yuan", "元"),
@@ -155,7 +193,7 @@ def pick(pair: tuple[str, str], lang: Lang) -> str:
     return pair[1] if lang == "zh" else pair[0]
 
 
-def text(key: str, lang: Lang, **fields: str) -> str:
+def text(key: str, lang: Lang, **fields: object) -> str:
     """A fixed UI string in ``lang``, with ``{fields}`` filled in."""
     return pick(TEXT[key], lang).format(**fields)
 

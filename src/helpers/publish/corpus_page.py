@@ -3,6 +3,7 @@
 One row per report, sortable (click a heading) and searchable; every value shows its quote when pointed at
 (and in the cell's title), a gap or share its status. A chart sets each report's GDP growth against its
 parent's, the diagonal marking equal growth. The pages open offline: the chart is embedded, nothing is fetched.
+Labels: :mod:`helpers.notebook.labels`.
 """
 
 from __future__ import annotations
@@ -17,48 +18,15 @@ import matplotlib as mpl
 import pandas as pd
 
 from helpers.analysis.cross_section import cross_section_indicators
-from helpers.notebook.labels import format_number
+from helpers.notebook.labels import (
+    CROSS_SECTION_NAMES,
+    STATUS_LABELS,
+    format_number,
+    pick,
+    text,
+)
 from helpers.notebook.plotting import set_style
 
-_TEXT = {
-    "title": ("The 2020 cross-section: every report against its parent", "2020年横截面：各报告与上级对照"),
-    "lede": (
-        "{n} reports, {ok} analysed, {failed} failed. Values are the year's as each report prints them (drafts: "
-        "read by gov-report add, not reviewed by hand); gaps in percentage points, the report's growth minus its "
-        "parent's; point at a value for its quote.",
-        "共{n}份报告，{ok}份完成分析，{failed}份失败。"
-        "数值为各报告所载当年数（草稿由 gov-report add 读取，尚未人工核对）；"
-        "增速差以百分点计，为本报告增速减上级增速；鼠标指向数值可见原文。",
-    ),
-    "search": ("Search", "搜索"),
-    "other": ("中文", "English"),
-    "entity": ("Area", "地区"),
-    "level": ("Level", "层级"),
-    "parent": ("Parent", "上级"),
-    "status": ("Status", "状态"),
-    "chart": (
-        "GDP growth of each report against its parent's (points: percent)",
-        "各报告地区生产总值增速与上级增速（%）",
-    ),
-    "x": ("parent's GDP growth (%)", "上级地区生产总值增速（%）"),
-    "y": ("report's GDP growth (%)", "本报告地区生产总值增速（%）"),
-    "gap": ("gap, pp", "差（百分点）"),
-    "share": ("share of parent", "占上级比重"),
-    "share_nation": ("share of nation", "占全国比重"),
-}
-_NAMES = {
-    "gdp": ("GDP", "地区生产总值"),
-    "budget_revenue": ("budget revenue", "一般公共预算收入"),
-    "retail_sales": ("retail sales", "社会消费品零售总额"),
-    "foreign_trade": ("trade", "进出口总额"),
-    "new_urban_jobs": ("new urban jobs", "城镇新增就业"),
-    "gdp_growth": ("GDP growth %", "地区生产总值增速（%）"),
-    "budget_revenue_growth": ("budget revenue growth %", "一般公共预算收入增速（%）"),
-    "retail_sales_growth": ("retail sales growth %", "社会消费品零售总额增速（%）"),
-    "foreign_trade_growth": ("trade growth %", "进出口总额增速（%）"),
-    "fixed_asset_investment_growth": ("investment growth %", "固定资产投资增速（%）"),
-    "per_capita_disposable_income_growth": ("income growth %", "居民人均可支配收入增速（%）"),
-}
 _SCRIPT = """
 document.querySelectorAll('table.cross th').forEach((th, column) => th.addEventListener('click', () => {
   const body = th.closest('table').tBodies[0];
@@ -85,19 +53,36 @@ td.failed{color:#b00} span.flag{color:#b60;font-size:10px}
 
 
 def _t(key: str, lang: str, **values: object) -> str:
-    english, chinese = _TEXT[key]
-    return (chinese if lang == "zh" else english).format(**values)
+    """A label of the pages (``corpus_<key>`` of :data:`helpers.notebook.labels.TEXT`)."""
+    return text(f"corpus_{key}", lang, **values)
 
 
-def _cell(value: object, lang: str, quote: str = "", status: str = "") -> str:
-    """A numeric cell: its sort key, compact value, quote as title, and a flag where its status is not ok."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _missing(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+def _cell(value: object, lang: str, quote: str = "", status: str = "", note: str = "", note_class: str = "flag") -> str:
+    """A numeric cell: its sort key, compact value, quote as title, a flag where its status is not ok, a note."""
+    if _missing(value):
         return "<td></td>"
     number = float(value)
     shown = format_number(number, lang, compact=True) if abs(number) >= 1000 else f"{number:.4g}"
-    flag = f' <span class="flag">{html.escape(status)}</span>' if status and status != "ok" else ""
+    if status and status != "ok":
+        note = pick(STATUS_LABELS.get(status, (status, status)), lang)
+    flag = f' <span class="{note_class}">{html.escape(note)}</span>' if note else ""
     title = f' title="{html.escape(quote)}"' if quote else ""
     return f'<td data-v="{number!r}"{title}>{html.escape(shown)}{flag}</td>'
+
+
+def _png(figure: object, lang: str) -> str:
+    """A figure as an embedded PNG image (the figure is closed)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(figure)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="{_t("chart_alt", lang)}" src="data:image/png;base64,{encoded}">'
 
 
 def _chart(section: pd.DataFrame, lang: str) -> str:
@@ -120,32 +105,33 @@ def _chart(section: pd.DataFrame, lang: str) -> str:
         ax.plot([low, high], [low, high], color="#999", linewidth=0.8)
         ax.set(xlabel=_t("x", lang), ylabel=_t("y", lang), title=_t("chart", lang))
         ax.legend()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-        plt.close(figure)
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    alt = "图表" if lang == "zh" else "Chart"
-    return f'<img alt="{alt}" src="data:image/png;base64,{encoded}">'
+        return _png(figure, lang)
+
+
+def _heading(name: str, what: str, lang: str) -> str:
+    """A column heading: the indicator's name and what the column says of it (地区生产总值增速（%）：上级)."""
+    return f"{name}：{what}" if lang == "zh" else f"{name}: {what}"
 
 
 def page(section: pd.DataFrame, lang: str) -> str:
     """One language's page."""
     zh = lang == "zh"
     indicators = [c for c in cross_section_indicators() if c in section.columns]
-    head = [_t("entity", lang), _t("level", lang), _t("parent", lang), _t("status", lang)]
+    head = [text("entity", lang), _t("level", lang), _t("parent", lang), text("status", lang)]
     for code in indicators:
-        name = _NAMES.get(code, (code, code))[1 if zh else 0]
+        name = pick(CROSS_SECTION_NAMES.get(code, (code, code)), lang)
         head.append(name)
         if code.endswith("_growth") and f"{code}_parent" in section.columns:
-            head += [f"{name}: {_t('parent', lang)}", f"{name}: {_t('gap', lang)}"]
+            head += [_heading(name, _t(key, lang), lang) for key in ("parent", "gap")]
         elif f"{code}_share_of_parent" in section.columns:
-            head += [f"{name}: {_t('share', lang)} %", f"{name}: {_t('share_nation', lang)} %"]
+            head += [_heading(name, _t(key, lang), lang) for key in ("share", "share_nation")]
     rows = []
     for record in section.to_dict("records"):
         name = str(record.get("entity_zh" if zh else "entity_en") or record.get("report_id"))
+        parent = record.get("parent", "") if zh else record.get("parent_en") or record.get("parent", "")
         cells = [
-            f'<td class="name">{html.escape(str(text))}</td>'
-            for text in (name, record.get("level", ""), record.get("parent", ""))
+            f'<td class="name">{html.escape(str(cell))}</td>'
+            for cell in (name, record.get("level", ""), "" if _missing(parent) else parent)
         ]
         status = str(record.get("status", ""))
         error = str(record.get("error", "") or "")
@@ -157,21 +143,18 @@ def page(section: pd.DataFrame, lang: str) -> str:
             if code.endswith("_growth") and f"{code}_parent" in section.columns:
                 cells.append(_cell(record.get(f"{code}_parent"), lang))
                 cells.append(
-                    _cell(record.get(f"{code}_gap_pp"), lang, status=str(record.get(f"{code}_gap_status", "")))
+                    _cell(record.get(f"{code}_gap_pp"), lang, status=str(record.get(f"{code}_gap_status", "") or ""))
                 )
             elif f"{code}_share_of_parent" in section.columns:
-                cells.append(
-                    _cell(
-                        record.get(f"{code}_share_of_parent"), lang, status=str(record.get(f"{code}_share_status", ""))
+                for column, status_column in (("share_of_parent", "share_status"),
+                                              ("share_of_nation", "share_of_nation_status")):  # fmt: skip
+                    cells.append(
+                        _cell(
+                            record.get(f"{code}_{column}"),
+                            lang,
+                            status=str(record.get(f"{code}_{status_column}", "") or ""),
+                        )
                     )
-                )
-                cells.append(
-                    _cell(
-                        record.get(f"{code}_share_of_nation"),
-                        lang,
-                        status=str(record.get(f"{code}_share_of_nation_status", "")),
-                    )
-                )
         rows.append("<tr>" + "".join(cells) + "</tr>")
     ok = int((section["status"] == "ok").sum()) if "status" in section.columns else 0
     other = "index.html" if zh else "index.zh.html"

@@ -7,6 +7,7 @@ value, its sign and its rounding interval are worked out by hand in the comment 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,8 @@ from helpers.analysis.stated_gaps import (
     stated_gap_to,
     stated_gaps,
 )
+from helpers.notebook.labels import agreement_label
+from helpers.publish.corpus_page import gaps_by_province
 from helpers.publish.corpus_run import run_corpus
 from helpers.sources.entities import Entity
 from helpers.sources.intervals import Estimate
@@ -160,6 +163,35 @@ def test_dingxi_agrees_with_gansu_within_rounding() -> None:
     assert agreement(stated, math.nan, math.nan, math.nan, "") == ""
 
 
+def test_the_agreement_reads_in_both_languages() -> None:
+    assert agreement_label("agrees", "en") == "agrees"
+    assert agreement_label("disagrees (scope_mismatch)", "en") == "disagrees (scope mismatch)"
+    assert agreement_label("agrees (scope_mismatch)", "zh") == "一致（口径不一致）"
+    assert agreement_label("", "zh") == ""
+
+
+def test_gaps_by_province_are_grouped_and_sorted() -> None:
+    section = pd.DataFrame(
+        {
+            "level": ["city", "city", "city", "province", "city"],
+            "entity_zh": ["定西市", "天水市", "清远市", "宁夏回族自治区", "兰州市"],
+            "parent": ["甘肃省", "甘肃省", "广东省", "全国", "全国"],
+            "parent_en": ["Gansu Province", "Gansu Province", "Guangdong Province", "China", "China"],
+            "parent_level": ["province", "province", "province", "nation", "nation"],
+            "gdp_growth_gap_pp": [0.5, 1.3, 1.5, 1.6, 4.7],
+            "gdp_growth_gap_status": ["ok", "ok", "scope_mismatch", "ok", "ok"],
+            "gdp_growth_stated_gap_agrees": ["agrees", "", "agrees (scope_mismatch)", "agrees", ""],
+        }
+    ).astype({"parent": "string", "entity_zh": "string"})  # pandas 3's string dtype, as read from a CSV
+    frame = gaps_by_province(section)
+    # Guangdong's median 1.5 above Gansu's (0.5 + 1.3) / 2 = 0.9; the province row is no city, and the city
+    # compared with the nation (lanzhou-2022: no Gansu report of 2021 in the corpus) has no gap to its province.
+    assert list(frame["parent"]) == ["广东省", "甘肃省", "甘肃省"]
+    assert list(frame["rank"]) == [0, 1, 1]
+    assert list(frame["agreement"]) == ["agrees", "agrees", "none"]
+    assert list(frame["plain"]) == [False, True, True]
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Dingxi and Qingyuan (cities: their provinces are drafted beside them) and Ningxia (a province)."""
@@ -189,3 +221,17 @@ def test_the_cross_section_shows_the_stated_gaps(run: Path) -> None:
     # Ningxia, a province: «增长3.9%，高于全国1.6个百分点» against the nation's 2.3%: 1.6.
     assert ningxia["parent"] == "全国" and float(ningxia["gdp_growth_stated_gap_pp"]) == 1.6
     assert ningxia["gdp_growth_stated_gap_agrees"] == "agrees"
+
+
+def test_the_pages_show_the_stated_gap_and_the_gaps_chart(run: Path) -> None:
+    english = (run / "index.html").read_text(encoding="utf-8")
+    chinese = (run / "index.zh.html").read_text(encoding="utf-8")
+    assert (
+        'title="全年实现生产总值441.36亿元、比上年增长4.4%，高于全省0.5个百分点">0.5 <span class="agree">agrees'
+        in english
+    )
+    assert '0.5 <span class="agree">一致</span>' in chinese
+    assert "GDP growth %: stated gap, pp" in english
+    assert "地区生产总值增速（%）：报告所称差（百分点）" in chinese  # full-width colon and brackets
+    for page in (english, chinese):
+        assert len(re.findall(r'src="data:image/png;base64,', page)) == 2  # both charts

@@ -27,7 +27,7 @@ GROWTH_ONLY: tuple[str, ...] = ("fixed_asset_investment_growth", "per_capita_dis
 FLOW_ONLY: tuple[str, ...] = ("new_urban_jobs",)
 #: The columns of ``cross_section.csv`` before the per-indicator ones.
 KEY_COLUMNS: tuple[str, ...] = (
-    "source_path", "report_id", "entity_zh", "entity_en", "level", "parent", "parent_en", "status"
+    "source_path", "report_id", "entity_zh", "entity_en", "level", "parent", "parent_en", "parent_level", "status"
 )  # fmt: skip
 FIGURE_COLUMNS: tuple[str, ...] = (
     "source_path",
@@ -101,6 +101,7 @@ def cross_section_row(analysis: Analysis, source_path: str) -> dict[str, object]
         "level": subject.entity.level,
         "parent": parent.name_zh if parent else "",
         "parent_en": parent.name_en if parent else "",
+        "parent_level": parent.level if parent else "",
         "status": "ok",
     }
     for code in cross_section_indicators():

@@ -1,9 +1,10 @@
 """The cross-section's pages: ``index.html`` (English) and ``index.zh.html`` (Chinese), each linked to the other.
 
 One row per report, sortable (click a heading) and searchable; every value shows its quote when pointed at
-(and in the cell's title), a gap or share its status. A chart sets each report's GDP growth against its
-parent's, the diagonal marking equal growth. The pages open offline: the chart is embedded, nothing is fetched.
-Labels: :mod:`helpers.notebook.labels`.
+(and in the cell's title), a gap or share its status, and beside each computed gap the gap the report states,
+with its quote and whether the two agree. Two charts: each report's GDP growth against its parent's, the
+diagonal marking equal growth; and each city's GDP growth gap to its province, one row per province. The pages
+open offline: the charts are embedded, nothing is fetched. Labels: :mod:`helpers.notebook.labels`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import pandas as pd
 
 from helpers.analysis.cross_section import cross_section_indicators
 from helpers.notebook.labels import (
+    AGREEMENT_LABELS,
     CROSS_SECTION_NAMES,
     STATUS_LABELS,
+    agreement_label,
     format_number,
     pick,
     text,
@@ -49,6 +52,7 @@ body{font-family:sans-serif;margin:1.5em;} table.cross{border-collapse:collapse;
 table.cross th,table.cross td{border:1px solid #ccc;padding:2px 5px;text-align:right;white-space:nowrap}
 table.cross th{cursor:pointer;background:#f3f3f3;position:sticky;top:0} td.name{text-align:left}
 td.failed{color:#b00} span.flag{color:#b60;font-size:10px}
+span.agree{color:#02784f;font-size:10px} span.disagree{color:#b00020;font-size:10px}
 """
 
 
@@ -72,6 +76,19 @@ def _cell(value: object, lang: str, quote: str = "", status: str = "", note: str
     flag = f' <span class="{note_class}">{html.escape(note)}</span>' if note else ""
     title = f' title="{html.escape(quote)}"' if quote else ""
     return f'<td data-v="{number!r}"{title}>{html.escape(shown)}{flag}</td>'
+
+
+def _stated_cell(record: dict[str, object], code: str, lang: str) -> str:
+    """The gap the report states: its value, its quote as title and whether it agrees with the computed gap."""
+    agrees = str(record.get(f"{code}_stated_gap_agrees", "") or "")
+    kind = "agree" if agrees.startswith("agrees") else "disagree" if agrees.startswith("disagrees") else "flag"
+    return _cell(
+        record.get(f"{code}_stated_gap_pp"),
+        lang,
+        str(record.get(f"{code}_stated_gap_quote", "") or ""),
+        note=agreement_label(agrees, lang),
+        note_class=kind,
+    )
 
 
 def _png(figure: object, lang: str) -> str:
@@ -108,6 +125,83 @@ def _chart(section: pd.DataFrame, lang: str) -> str:
         return _png(figure, lang)
 
 
+#: Colour of a city's gap by whether the gap its report states agrees with it.
+_AGREEMENT_COLOURS = {"agrees": "#029e73", "disagrees": "#b00020", "none": "#999999"}
+
+
+def gaps_by_province(section: pd.DataFrame) -> pd.DataFrame:
+    """Each city's GDP growth gap to its province: one row per city, ``rank`` 0 for the province of largest median.
+
+    A city whose row compares it with the nation (its province's report of the year is not in the corpus) is
+    left out: its gap is to the nation.
+
+    Columns: ``parent``, ``parent_en``, ``entity_zh``, ``gap``, ``plain`` (the comparison's status is ok),
+    ``agreement`` (agrees, disagrees, none: the report's stated gap against it) and ``rank``.
+    """
+    needed = {"level", "parent", "gdp_growth_gap_pp"}
+    if not needed <= set(section.columns):
+        return pd.DataFrame(columns=["parent", "parent_en", "entity_zh", "gap", "plain", "agreement", "rank"])
+    cities = section[(section["level"] == "city") & section["gdp_growth_gap_pp"].notna()]
+    if "parent_level" in cities.columns:  # a city compared with the nation (no report of its province's year)
+        cities = cities[cities["parent_level"] == "province"]
+    agrees = cities.get("gdp_growth_stated_gap_agrees", pd.Series("", index=cities.index)).fillna("").astype(str)
+    frame = pd.DataFrame(
+        {
+            "parent": cities["parent"].astype(str).to_numpy(dtype=object),
+            "parent_en": cities.get("parent_en", cities["parent"]).astype(str).to_numpy(dtype=object),
+            "entity_zh": cities["entity_zh"].astype(str).to_numpy(dtype=object),
+            "gap": cities["gdp_growth_gap_pp"].astype(float).to_numpy(),
+            "plain": (cities["gdp_growth_gap_status"].fillna("") == "ok").to_numpy(),
+            "agreement": [a.split(" (")[0] or "none" for a in agrees],
+        }
+    )
+    medians = frame.groupby("parent")["gap"].median().sort_values(ascending=False, kind="stable")
+    frame["rank"] = frame["parent"].map({name: n for n, name in enumerate(medians.index)})
+    return frame.sort_values(["rank", "gap"], kind="stable").reset_index(drop=True)
+
+
+def _gaps_chart(section: pd.DataFrame, lang: str) -> str:
+    """Gaps to the province by province: a dot per city, a row per province (largest median on top), as PNG."""
+    data = gaps_by_province(section)
+    if data.empty:
+        return ""
+    provinces = data.drop_duplicates("parent").sort_values("rank")
+    with mpl.rc_context():
+        set_style(lang)
+        import matplotlib.pyplot as plt
+        from matplotlib.lines import Line2D
+
+        figure, ax = plt.subplots(figsize=(7, 1.2 + 0.32 * len(provinces)))
+        for row in data.itertuples(index=False):
+            colour = _AGREEMENT_COLOURS.get(row.agreement, "#999999")
+            ax.scatter(row.gap, row.rank, s=26, edgecolors=colour, facecolors=colour if row.plain else "none")
+        medians = data.groupby("rank")["gap"].median()
+        ax.scatter(medians.to_numpy(), medians.index, marker="|", s=220, c="#333333")
+        ax.axvline(0, color="#999", linewidth=0.8)
+        counts = data.groupby("parent").size()
+        labels = [
+            _t("gaps_count", lang, name=p.parent if lang == "zh" else p.parent_en or p.parent, n=counts[p.parent])
+            for p in provinces.itertuples(index=False)
+        ]
+        ax.set_yticks(range(len(provinces)), labels)
+        ax.set_ylim(len(provinces) - 0.5, -0.5)
+        ax.set(xlabel=_t("gaps_x", lang), title=_t("gaps_chart", lang))
+        handles = [
+            Line2D([], [], marker="o", linestyle="", color=colour, label=pick(AGREEMENT_LABELS[key], lang))
+            for key, colour in _AGREEMENT_COLOURS.items()
+        ]
+        handles.append(
+            Line2D(
+                [], [], marker="o", linestyle="", markerfacecolor="none", color="#555", label=_t("gaps_hollow", lang)
+            )
+        )
+        handles.append(
+            Line2D([], [], marker="|", linestyle="", markersize=12, color="#333", label=_t("gaps_median", lang))
+        )
+        ax.legend(handles=handles, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        return _png(figure, lang)
+
+
 def _heading(name: str, what: str, lang: str) -> str:
     """A column heading: the indicator's name and what the column says of it (地区生产总值增速（%）：上级)."""
     return f"{name}：{what}" if lang == "zh" else f"{name}: {what}"
@@ -122,7 +216,7 @@ def page(section: pd.DataFrame, lang: str) -> str:
         name = pick(CROSS_SECTION_NAMES.get(code, (code, code)), lang)
         head.append(name)
         if code.endswith("_growth") and f"{code}_parent" in section.columns:
-            head += [_heading(name, _t(key, lang), lang) for key in ("parent", "gap")]
+            head += [_heading(name, _t(key, lang), lang) for key in ("parent", "gap", "stated_gap")]
         elif f"{code}_share_of_parent" in section.columns:
             head += [_heading(name, _t(key, lang), lang) for key in ("share", "share_nation")]
     rows = []
@@ -145,6 +239,7 @@ def page(section: pd.DataFrame, lang: str) -> str:
                 cells.append(
                     _cell(record.get(f"{code}_gap_pp"), lang, status=str(record.get(f"{code}_gap_status", "") or ""))
                 )
+                cells.append(_stated_cell(record, code, lang))
             elif f"{code}_share_of_parent" in section.columns:
                 for column, status_column in (("share_of_parent", "share_status"),
                                               ("share_of_nation", "share_of_nation_status")):  # fmt: skip
@@ -163,7 +258,7 @@ def page(section: pd.DataFrame, lang: str) -> str:
         f"<style>{_STYLE}</style></head><body><h1>{_t('title', lang)}</h1>"
         f'<p><a href="{other}">{_t("other", lang)}</a></p>'
         f"<p>{html.escape(_t('lede', lang, n=len(section), ok=ok, failed=len(section) - ok))}</p>"
-        f"{_chart(section, lang)}"
+        f"{_chart(section, lang)}{_gaps_chart(section, lang)}"
         f'<p><input class="search" placeholder="{_t("search", lang)}"></p>'
         '<table class="cross"><thead><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead>"
         "<tbody>" + "".join(rows) + f"</tbody></table><script>{_SCRIPT}</script></body></html>"

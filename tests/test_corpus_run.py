@@ -58,6 +58,9 @@ def test_values_shares_and_gaps_as_the_texts_print_them(runs: dict[str, Path]) -
     assert float(zhuhai["budget_revenue_share_of_parent"]) == pytest.approx(379 / 12922 * 100)
     # Zhuhai «全市地区生产总值增长3%» − Guangdong 2.3% = 0.7 points.
     assert float(zhuhai["gdp_growth_gap_pp"]) == pytest.approx(0.7)
+    # Zhuhai prints no gap of its own after «增长3%»: nothing stated, nothing to agree with.
+    assert zhuhai["gdp_growth_stated_gap_pp"] == zhuhai["gdp_growth_stated_gap_agrees"] == ""
+    assert zhuhai["parent_en"] == "Guangdong Province"
     assert zhuhai["parent"] == "广东省" and haikou["parent"] == "海南省"
     # Haikou «全市实现地区生产总值1791.6亿元» = 1.7916e11 yuan, «增长5.3%».
     assert float(haikou["gdp"]) == pytest.approx(1791.6e8)

@@ -3,7 +3,10 @@
 The values come from the report's analysis (:mod:`helpers.analysis.tables`): the observation of the year the
 comparisons use, each with its quote, and the comparisons' own rows (a gap in percentage points, a share of the
 parent's and of the nation's total, with their status). Nothing is computed twice, so the cross-section says
-what the report's pages say. ``corpus_figures`` is the tidy table of the values behind it.
+what the report's pages say. Beside a computed gap, the gap the report itself states right after the same
+figure (:mod:`helpers.analysis.stated_gaps`) and whether the two agree within rounding. ``corpus_figures`` is
+the tidy table of the values behind it (the stated gaps are not among them: a gap is no indicator of
+``data/indicators/indicators.csv``).
 """
 
 from __future__ import annotations
@@ -13,14 +16,19 @@ import math
 import pandas as pd
 
 from helpers.analysis.comparisons import Comparator
+from helpers.analysis.indicators import Observation
+from helpers.analysis.stated_gaps import agreement, figure_span, stated_gap_to
 from helpers.analysis.tables import Analysis
+from helpers.sources.entities import Entity
 
 #: The indicators of the cross-section: (level, growth) pairs, then growth or flows without a pair.
 LEVEL_INDICATORS: tuple[str, ...] = ("gdp", "budget_revenue", "retail_sales", "foreign_trade")
 GROWTH_ONLY: tuple[str, ...] = ("fixed_asset_investment_growth", "per_capita_disposable_income_growth")
 FLOW_ONLY: tuple[str, ...] = ("new_urban_jobs",)
 #: The columns of ``cross_section.csv`` before the per-indicator ones.
-KEY_COLUMNS: tuple[str, ...] = ("source_path", "report_id", "entity_zh", "entity_en", "level", "parent", "status")
+KEY_COLUMNS: tuple[str, ...] = (
+    "source_path", "report_id", "entity_zh", "entity_en", "level", "parent", "parent_en", "parent_level", "status"
+)  # fmt: skip
 FIGURE_COLUMNS: tuple[str, ...] = (
     "source_path",
     "report_id",
@@ -45,11 +53,38 @@ def cross_section_indicators() -> tuple[str, ...]:
 
 def _metric(metrics: pd.DataFrame, metric_id: str) -> tuple[float, str]:
     """(value, status) of one derived metric of the report; NaN and "" where the report has none."""
+    value, _, _, status = _metric_interval(metrics, metric_id)
+    return value, status
+
+
+def _metric_interval(metrics: pd.DataFrame, metric_id: str) -> tuple[float, float, float, str]:
+    """(value, low, high, status) of one derived metric of the report; NaNs and "" where the report has none."""
     rows = metrics.loc[(metrics["metric_id"] == metric_id) & (metrics["population_basis"].fillna("") == "")]
     if rows.empty:
-        return math.nan, ""
+        return math.nan, math.nan, math.nan, ""
     row = rows.iloc[0]
-    return float(row["value"]), str(row["status"])
+    return float(row["value"]), float(row["low"]), float(row["high"]), str(row["status"])
+
+
+def _stated_gap(analysis: Analysis, own: Observation | None, parent: Entity, gap_id: str) -> dict[str, object]:
+    """The gap to ``parent`` the report states right after the row's growth figure, and whether it agrees.
+
+    Read from the report's text after the figure the row uses (its quote ends at the rate, so the text goes
+    on from there), never from elsewhere in the report; the quote runs from the figure's to the gap's end.
+    """
+    stated, quote = None, ""
+    if own is not None and own.source == analysis.report.report_id:
+        figures = analysis.figures.set_index("figure_id")
+        if own.item_id in figures.index:
+            figure, text = figures.loc[own.item_id], analysis.report.text
+            span = figure_span(text, own.quote, str(figure["value_as_printed"]), str(figure["unit_as_printed"]))
+            stated = stated_gap_to(text, span, parent) if span else None
+            quote = text[text.find(own.quote) : stated.end] if stated else ""
+    return {
+        "stated_gap_pp": stated.value if stated else math.nan,
+        "stated_gap_quote": quote,
+        "stated_gap_agrees": agreement(stated, *_metric_interval(analysis.metrics, gap_id)),
+    }
 
 
 def cross_section_row(analysis: Analysis, source_path: str) -> dict[str, object]:
@@ -65,6 +100,8 @@ def cross_section_row(analysis: Analysis, source_path: str) -> dict[str, object]
         "entity_en": subject.entity.name_en,
         "level": subject.entity.level,
         "parent": parent.name_zh if parent else "",
+        "parent_en": parent.name_en if parent else "",
+        "parent_level": parent.level if parent else "",
         "status": "ok",
     }
     for code in cross_section_indicators():
@@ -76,9 +113,9 @@ def cross_section_row(analysis: Analysis, source_path: str) -> dict[str, object]
         theirs = comparator.pick(code, parent.entity_id)
         row[f"{code}_parent"] = theirs.estimate.value if theirs else math.nan
         if code.endswith("_growth"):
-            row[f"{code}_gap_pp"], row[f"{code}_gap_status"] = _metric(
-                analysis.metrics, f"{code}_gap_vs_{parent.entity_id}"
-            )
+            gap_id = f"{code}_gap_vs_{parent.entity_id}"
+            row[f"{code}_gap_pp"], row[f"{code}_gap_status"] = _metric(analysis.metrics, gap_id)
+            row.update({f"{code}_{k}": v for k, v in _stated_gap(analysis, own, parent, gap_id).items()})
         else:
             row[f"{code}_share_of_parent"], row[f"{code}_share_status"] = _metric(
                 analysis.metrics, f"{code}_share_of_{parent.entity_id}"

@@ -112,6 +112,64 @@ TEXT: dict[str, tuple[str, str]] = {
         "报告没有人口口径（报告目录中没有population.toml）：不计算人均值。",
     ),
     "findings_chart": ("Audit findings by theme and severity", "各主题核查发现（按级别）"),
+    # The cross-section's pages (helpers.publish.corpus_page).
+    "corpus_title": ("The 2020 cross-section: every report against its parent", "2020年横截面：各报告与上级对照"),
+    "corpus_lede": (
+        "{n} reports, {ok} analysed, {failed} failed. Values are the year's as each report prints them (drafts: "
+        "read by gov-report add, not reviewed by hand); gaps in percentage points, the report's growth minus its "
+        "parent's; beside each gap, the gap the report itself states right after the same figure and whether "
+        "the two agree within rounding; point at a value for its quote.",
+        "共{n}份报告，{ok}份完成分析，{failed}份失败。"
+        "数值为各报告所载当年数（草稿由 gov-report add 读取，尚未人工核对）；"
+        "增速差以百分点计，为本报告增速减上级增速；其旁为报告紧随同一数字所称的差距，并注明二者在舍入误差内是否一致；"
+        "鼠标指向数值可见原文。",
+    ),
+    "corpus_search": ("Search", "搜索"),
+    "corpus_other": ("中文", "English"),
+    "corpus_level": ("Level", "层级"),
+    "corpus_parent": ("Parent", "上级"),
+    "corpus_chart": (
+        "GDP growth of each report against its parent's (points: percent)",
+        "各报告地区生产总值增速与上级增速（%）",
+    ),
+    "corpus_x": ("parent's GDP growth (%)", "上级地区生产总值增速（%）"),
+    "corpus_y": ("report's GDP growth (%)", "本报告地区生产总值增速（%）"),
+    "corpus_gap": ("gap, pp", "差（百分点）"),
+    "corpus_stated_gap": ("stated gap, pp", "报告所称差（百分点）"),
+    "corpus_share": ("share of parent %", "占上级比重（%）"),
+    "corpus_share_nation": ("share of nation %", "占全国比重（%）"),
+    "corpus_gaps_chart": (
+        "Gaps to the province, by province: each city's GDP growth minus its province's",
+        "各省（区）所辖城市地区生产总值增速与全省（区）之差",
+    ),
+    "corpus_gaps_x": (
+        "city's GDP growth minus its province's (percentage points)",
+        "城市地区生产总值增速减全省（区）增速（百分点）",
+    ),
+    "corpus_gaps_count": ("{name} ({n})", "{name}（{n}）"),
+    "corpus_gaps_hollow": ("gap not plainly comparable (hollow)", "比较口径有保留（空心）"),
+    "corpus_gaps_median": ("the province's median", "该省（区）中位数"),
+    "corpus_chart_alt": ("Chart", "图表"),
+}
+#: Short names of the cross-section's indicators, for the headings of its pages.
+CROSS_SECTION_NAMES: dict[str, tuple[str, str]] = {
+    "gdp": ("GDP", "地区生产总值"),
+    "budget_revenue": ("budget revenue", "一般公共预算收入"),
+    "retail_sales": ("retail sales", "社会消费品零售总额"),
+    "foreign_trade": ("trade", "进出口总额"),
+    "new_urban_jobs": ("new urban jobs", "城镇新增就业"),
+    "gdp_growth": ("GDP growth %", "地区生产总值增速（%）"),
+    "budget_revenue_growth": ("budget revenue growth %", "一般公共预算收入增速（%）"),
+    "retail_sales_growth": ("retail sales growth %", "社会消费品零售总额增速（%）"),
+    "foreign_trade_growth": ("trade growth %", "进出口总额增速（%）"),
+    "fixed_asset_investment_growth": ("investment growth %", "固定资产投资增速（%）"),
+    "per_capita_disposable_income_growth": ("income growth %", "居民人均可支配收入增速（%）"),
+}
+#: Whether a gap the report states agrees, within rounding, with the gap computed from the printed rates.
+AGREEMENT_LABELS: dict[str, tuple[str, str]] = {
+    "agrees": ("agrees", "一致"),
+    "disagrees": ("disagrees", "不一致"),
+    "none": ("no gap stated", "未称差距"),
 }
 UNIT_NAMES: dict[str, tuple[str, str]] = {
     "yuan": ("yuan", "元"),
@@ -155,9 +213,25 @@ def pick(pair: tuple[str, str], lang: Lang) -> str:
     return pair[1] if lang == "zh" else pair[0]
 
 
-def text(key: str, lang: Lang, **fields: str) -> str:
+def text(key: str, lang: Lang, **fields: object) -> str:
     """A fixed UI string in ``lang``, with ``{fields}`` filled in."""
     return pick(TEXT[key], lang).format(**fields)
+
+
+def agreement_label(agreement: str, lang: Lang) -> str:
+    """A stated gap's agreement in ``lang``, its comparison's status kept; "" for "".
+
+    ``agrees (scope_mismatch)`` reads "agrees (scope mismatch)" and "一致（口径不一致）".
+    """
+    verdict, _, status = agreement.partition(" (")
+    if not verdict:
+        return ""
+    shown = pick(AGREEMENT_LABELS.get(verdict, (verdict, verdict)), lang)
+    status = status.rstrip(")")
+    if not status:
+        return shown
+    status_shown = pick(STATUS_LABELS.get(status, (status, status)), lang)
+    return f"{shown}（{status_shown}）" if lang == "zh" else f"{shown} ({status_shown})"
 
 
 def theme_label(theme: str, lang: Lang) -> str:

@@ -144,14 +144,17 @@ def gaps_by_province(section: pd.DataFrame) -> pd.DataFrame:
     cities = section[(section["level"] == "city") & section["gdp_growth_gap_pp"].notna()]
     if "parent_level" in cities.columns:  # a city compared with the nation (no report of its province's year)
         cities = cities[cities["parent_level"] == "province"]
-    agrees = cities.get("gdp_growth_stated_gap_agrees", pd.Series("", index=cities.index)).fillna("").astype(str)
+    agrees = [
+        "" if _missing(value) else str(value)
+        for value in cities.get("gdp_growth_stated_gap_agrees", pd.Series("", index=cities.index))
+    ]
     frame = pd.DataFrame(
         {
             "parent": cities["parent"].astype(str).to_numpy(dtype=object),
             "parent_en": cities.get("parent_en", cities["parent"]).astype(str).to_numpy(dtype=object),
             "entity_zh": cities["entity_zh"].astype(str).to_numpy(dtype=object),
             "gap": cities["gdp_growth_gap_pp"].astype(float).to_numpy(),
-            "plain": (cities["gdp_growth_gap_status"].fillna("") == "ok").to_numpy(),
+            "plain": (cities["gdp_growth_gap_status"].astype(object) == "ok").to_numpy(),
             "agreement": [a.split(" (")[0] or "none" for a in agrees],
         }
     )
@@ -207,8 +210,8 @@ def _heading(name: str, what: str, lang: str) -> str:
     return f"{name}：{what}" if lang == "zh" else f"{name}: {what}"
 
 
-def page(section: pd.DataFrame, lang: str) -> str:
-    """One language's page."""
+def page(section: pd.DataFrame, lang: str, links: dict[str, str] | None = None) -> str:
+    """One language's page; ``links``: report id -> its page in this language (the area's name links to it)."""
     zh = lang == "zh"
     indicators = [c for c in cross_section_indicators() if c in section.columns]
     head = [text("entity", lang), _t("level", lang), _t("parent", lang), text("status", lang)]
@@ -227,6 +230,10 @@ def page(section: pd.DataFrame, lang: str) -> str:
             f'<td class="name">{html.escape(str(cell))}</td>'
             for cell in (name, record.get("level", ""), "" if _missing(parent) else parent)
         ]
+        href = (links or {}).get(str(record.get("report_id", "")))
+        if href:
+            cells[0] = f'<td class="name"><a href="{html.escape(href)}">{html.escape(name)}</a></td>'
+
         status = str(record.get("status", ""))
         error = str(record.get("error", "") or "")
         cells.append(
@@ -265,8 +272,17 @@ def page(section: pd.DataFrame, lang: str) -> str:
     )
 
 
-def write_pages(folder: Path, section: pd.DataFrame, figures: pd.DataFrame) -> None:
-    """``index.html`` and ``index.zh.html`` into ``folder``."""
+def write_pages(folder: Path, section: pd.DataFrame, figures: pd.DataFrame, first_page: str | None = None) -> None:
+    """``index.html`` and ``index.zh.html`` into ``folder``; each area's name links to its ``first_page``.
+
+    The link is there only where the report's page was published (``reports/<id>/<first_page>.html``).
+    """
     del figures  # the pages show the cross-section; the figures are its download (data/corpus_figures.csv)
     for lang, name in (("en", "index.html"), ("zh", "index.zh.html")):
-        (folder / name).write_text(page(section, lang), encoding="utf-8")
+        links = {}
+        if first_page:
+            for report_id in section.get("report_id", pd.Series(dtype=object)).astype(str):
+                href = f"reports/{report_id}/{first_page}{'' if lang == 'en' else '.' + lang}.html"
+                if (folder / href).is_file():
+                    links[report_id] = href
+        (folder / name).write_text(page(section, lang, links), encoding="utf-8")

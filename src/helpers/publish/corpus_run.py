@@ -312,34 +312,25 @@ class Previous:
 
     output: Path
     reports: dict[str, dict]
-    rows: dict[str, dict]
-    figures: dict[str, pd.DataFrame]
 
     @classmethod
     def none(cls, output: Path) -> Previous:
         """Nothing to take (``--force``, or no previous output)."""
-        return cls(output, {}, {}, {})
+        return cls(output, {})
 
     @classmethod
     def read(cls, output: Path) -> Previous:
-        """The previous output's manifest and tables; nothing when any is missing or unreadable."""
+        """The previous output's manifest; nothing when it is missing or unreadable."""
         try:
             manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
-            section = pd.read_csv(output / "data" / "cross_section.csv", dtype={"source_path": str})
-            figures = pd.read_csv(output / "data" / "corpus_figures.csv", dtype={"report_id": str})
         except (OSError, ValueError):
             return cls.none(output)
-        rows = {str(r["report_id"]): {k: v for k, v in r.items() if k not in ("status", "error")}
-                for r in section.to_dict("records")}  # fmt: skip
-        by_report = {str(k): g.reset_index(drop=True) for k, g in figures.groupby("report_id", sort=False)}
-        return cls(output, dict(manifest.get("reports", {})), rows, by_report)
+        return cls(output, dict(manifest.get("reports", {})))
 
     def reuse(self, item: Item, report_print: str, pages: Sequence[PageTask], staging: Path) -> Outcome | None:
         """The report as the previous run published it, its pages copied into ``staging``; None if anything changed."""
         entry = self.reports.get(item.report_id)
         if not entry or entry.get("status") != "ok" or entry.get("fingerprint") != report_print:
-            return None
-        if item.report_id not in self.rows:
             return None
         old_pages = entry.get("pages", {})
         if set(old_pages) != {p.key for p in pages}:
@@ -347,8 +338,12 @@ class Previous:
         folder = self.output / "reports" / item.report_id
         files = [folder / f"{p.key}{suffix}" for p in pages for suffix in (".html", ".ipynb")]
         if any(old_pages[p.key].get("fingerprint") != p.fingerprint for p in pages) or not all(
-            f.is_file() for f in files
+            f.is_file() for f in [*files, folder / ROW_FILE]
         ):
+            return None
+        try:
+            row, figures = read_row(folder / ROW_FILE)
+        except (OSError, ValueError, KeyError):
             return None
         # A copy, not links: the old output is removed once the new one is in place (its results go along).
         shutil.copytree(folder, staging / "reports" / item.report_id)
@@ -356,11 +351,29 @@ class Previous:
             PageResult(k, v["status"], v["seconds"], v["error"], v["fingerprint"], phases=v.get("phases", {}))
             for k, v in old_pages.items()
         ]
-        figures = self.figures.get(item.report_id, pd.DataFrame(columns=list(FIGURE_COLUMNS)))
         return Outcome(
-            item.source_path, item.report_id, "ok", 0.0, "", self.rows[item.report_id], figures, results,
+            item.source_path, item.report_id, "ok", 0.0, "", row, figures, results,
             report_print, reused=True,
         )  # fmt: skip
+
+
+#: Each report's row and figures as it published them, exactly (JSON keeps a number a number and an empty
+#: text empty, where the CSV would not): what the next run takes when the report did not change.
+ROW_FILE = "cross_section.json"
+
+
+def write_row(folder: Path, outcome: Outcome) -> None:
+    """Keep a report's row and figures beside its pages."""
+    figures = outcome.figures if outcome.figures is not None else pd.DataFrame(columns=list(FIGURE_COLUMNS))
+    payload = {"row": outcome.row, "figures": figures.to_dict("records")}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ROW_FILE).write_text(json.dumps(payload, ensure_ascii=False, default=str), encoding="utf-8")
+
+
+def read_row(path: Path) -> tuple[dict[str, object], pd.DataFrame]:
+    """A report's row and figures as :func:`write_row` kept them."""
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    return dict(payload["row"]), pd.DataFrame(payload["figures"], columns=list(FIGURE_COLUMNS))
 
 
 def tables(outcomes: Sequence[Outcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -381,6 +394,9 @@ def publish(staging: Path, output: Path, outcomes: Sequence[Outcome], stems: Seq
     """Write the tables, pages and manifest into the staging folder, then put it in the place of the old one."""
     try:
         (staging / "data").mkdir(parents=True, exist_ok=True)
+        for outcome in outcomes:
+            if outcome.status == "ok" and outcome.row:
+                write_row(staging / "reports" / outcome.report_id, outcome)
         section, figures = tables(outcomes)
         section.to_csv(staging / "data" / "cross_section.csv", index=False, encoding="utf-8")
         figures.to_csv(staging / "data" / "corpus_figures.csv", index=False, encoding="utf-8")
@@ -389,7 +405,7 @@ def publish(staging: Path, output: Path, outcomes: Sequence[Outcome], stems: Seq
             figures.to_excel(writer, sheet_name="corpus_figures", index=False)
         manifest = {"notebooks": list(stems), "reports": {o.report_id: manifest_entry(o) for o in outcomes}}
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        write_pages(staging, section, figures)
+        write_pages(staging, section, figures, stems[0] if stems else None)
         old = output.parent / f".{output.name}.old-{os.getpid()}"
         if output.exists():
             output.rename(old)

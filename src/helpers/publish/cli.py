@@ -99,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
         "'none': the cross-section alone)",
     )  # fmt: skip
     corpus_run.add_argument("--force", action="store_true", help="run every report, even those unchanged")
+    corpus_run.add_argument(
+        "--cache", type=_folder, default=None,
+        help="folder of the drafts, kept between runs (default: .cache/corpus/; on a cluster, a path every "
+        "worker sees)",
+    )  # fmt: skip
     corpus_run.add_argument("--scheduler", help="address of an existing Dask scheduler (tcp://host:port)")
     corpus_run.add_argument("--jobs", type=int, default=None, help="LocalCluster workers (default: number of CPUs)")
     corpus_run.add_argument(
@@ -117,8 +122,9 @@ def _corpus(args: argparse.Namespace) -> int:
     names = [] if args.notebooks.strip() == "none" else [n.strip() for n in args.notebooks.split(",") if n.strip()]
     try:
         result = run_corpus(
-            args.output, args.select, notebooks=names, jobs=args.jobs, scheduler=args.scheduler, force=args.force
-        )
+            args.output, args.select, notebooks=names, jobs=args.jobs, scheduler=args.scheduler, force=args.force,
+            **({"cache": args.cache} if args.cache else {}),
+        )  # fmt: skip
     except (ValueError, UsageError) as error:
         _error(str(error))
         return 2

@@ -122,7 +122,7 @@ class WarmKernel(WorkerPlugin):
         self._previous_cache: str | None = None
 
     def setup(self, worker: object = None) -> None:
-        """Start and warm the kernel (the first page of the worker then waits for nothing)."""
+        """Give the worker its kernel manager and the cache folder its kernel shares."""
         try:
             Path(self.run_dir).mkdir(parents=True, exist_ok=True)
             folder = tempfile.mkdtemp(prefix="worker-", dir=self.run_dir)
@@ -132,7 +132,8 @@ class WarmKernel(WorkerPlugin):
         cache.mkdir()
         self._previous_cache = os.environ.get(CACHE_DIR_ENV)
         os.environ[CACHE_DIR_ENV] = str(cache)  # the kernel starts with this environment, so reads this cache
-        kernel_worker.prepare_kernel(folder)
+        # The first page starts the kernel, on the thread that runs the pages (see prepare_kernel).
+        kernel_worker.prepare_kernel(folder, start=False)
 
     def teardown(self, worker: object = None) -> None:
         """Stop the kernel and give the worker's environment back."""

@@ -180,6 +180,8 @@ class CorpusResult:
     output: Path
     outcomes: list[Outcome]
     seconds: float
+    #: Wall seconds of the run's steps: start (the cluster and its kernels), draft, plan, reports, publish.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -225,10 +227,14 @@ def run_corpus(
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     plugin = WarmKernel(str(run_dir)) if stems else None
+    phases: dict[str, float] = {}
+    mark = time.perf_counter()
     executor = Executor(jobs if jobs is not None else (os.cpu_count() or 1), scheduler, plugin)
+    phases["start"], mark = time.perf_counter() - mark, time.perf_counter()
     try:
         to_draft = with_parents(chosen, items)
         drafted = executor.map(draft_task, ((i, str(texts_dir), str(folder)) for i in to_draft), "draft", progress)
+        phases["draft"], mark = time.perf_counter() - mark, time.perf_counter()
         where = dict(zip((i.source_path for i in to_draft), drafted, strict=True))
         outcomes: list[Outcome] = []
         planned: list[tuple[Item, str]] = []
@@ -252,10 +258,12 @@ def run_corpus(
                 reused.append(kept)
             else:
                 tasks.append((item, report_dir, True, pages, report_print))
+        phases["plan"], mark = time.perf_counter() - mark, time.perf_counter()
         results = executor.map(
             _report_task_with_print, tasks, "reports", progress, consume=lambda r: _write_pages(r, staging),
             kernels=bool(stems),
         )  # fmt: skip
+        phases["reports"], mark = time.perf_counter() - mark, time.perf_counter()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -270,8 +278,10 @@ def run_corpus(
     outcomes += reused
     order = {i.source_path: n for n, i in enumerate(chosen)}
     outcomes.sort(key=lambda o: order.get(o.source_path, len(order)))
-    publish(staging, output, outcomes, stems)
-    return CorpusResult(output, outcomes, time.perf_counter() - start)
+    phases["stop"], mark = time.perf_counter() - mark, time.perf_counter()
+    publish(staging, output, outcomes, stems, phases)
+    phases["publish"] = time.perf_counter() - mark
+    return CorpusResult(output, outcomes, time.perf_counter() - start, phases)
 
 
 def _report_task_with_print(
@@ -390,7 +400,9 @@ def tables(outcomes: Sequence[Outcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return section, figures
 
 
-def publish(staging: Path, output: Path, outcomes: Sequence[Outcome], stems: Sequence[str]) -> None:
+def publish(
+    staging: Path, output: Path, outcomes: Sequence[Outcome], stems: Sequence[str], phases: dict[str, float]
+) -> None:
     """Write the tables, pages and manifest into the staging folder, then put it in the place of the old one."""
     try:
         (staging / "data").mkdir(parents=True, exist_ok=True)
@@ -403,7 +415,11 @@ def publish(staging: Path, output: Path, outcomes: Sequence[Outcome], stems: Seq
         with pd.ExcelWriter(staging / "data" / "cross_section.xlsx", engine="openpyxl") as writer:
             section.to_excel(writer, sheet_name="cross_section", index=False)
             figures.to_excel(writer, sheet_name="corpus_figures", index=False)
-        manifest = {"notebooks": list(stems), "reports": {o.report_id: manifest_entry(o) for o in outcomes}}
+        manifest = {
+            "notebooks": list(stems),
+            "seconds": {name: round(seconds, 3) for name, seconds in phases.items()},
+            "reports": {o.report_id: manifest_entry(o) for o in outcomes},
+        }
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         write_pages(staging, section, figures, stems[0] if stems else None)
         old = output.parent / f".{output.name}.old-{os.getpid()}"

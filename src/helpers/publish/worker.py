@@ -131,16 +131,20 @@ def start_worker(run_dir: str) -> None:
     prepare_kernel(run_dir)
 
 
-def prepare_kernel(run_dir: str) -> None:
-    """Give this process its kernel manager (files and process ids in ``run_dir``) and start the kernel.
+def prepare_kernel(run_dir: str, start: bool = True) -> None:
+    """Give this process its kernel manager (files and process ids in ``run_dir``) and, with ``start``, its kernel.
 
     The kernel starts now, while the runner checks the inputs; a kernel that cannot start is tried again by
     the first notebook, which then fails with the reason. The batch's workers and a corpus run's Dask workers
-    (through their worker plugin) both start here.
+    (through their worker plugin) both start here. Without ``start`` the first notebook starts the kernel: the
+    kernel's client must be made on the thread that runs the notebooks (a Dask worker sets its plugins up on
+    its event loop's thread, where a client made would never hear its kernel: every wait to its timeout).
     """
     global _KERNEL, _RUN_DIR
     _RUN_DIR = Path(run_dir)
     _KERNEL = _new_manager()
+    if not start:
+        return
     started = time.perf_counter()
     with contextlib.suppress(Exception):
         _ensure_kernel()

@@ -7,12 +7,19 @@ beside them. Values are checked against the sentences quoted in the comments.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pandas as pd
+import psutil
 import pytest
 
 from helpers.publish.corpus_run import TEXTS_DIR, run_corpus
@@ -128,6 +135,9 @@ def test_the_kernels_are_warm_one_start_per_worker(runs: dict[str, Path]) -> Non
         assert len(pages) == 8
         starts = sum("kernel start" in p["phases"] for p in pages)
         assert 1 <= starts <= workers
+        # No reset between pages waited to its 30 s timeout (a kernel client made on a Dask worker's event loop
+        # thread never hears its kernel: every reset did, and each page took half a minute).
+        assert max(p["phases"]["reset"] for p in pages) < 30
 
 
 def test_an_unchanged_report_is_taken_from_the_previous_run(runs: dict[str, Path], tmp_path: Path) -> None:
@@ -169,3 +179,64 @@ def test_a_report_that_fails_is_one_failed_row_and_the_others_publish(tmp_path: 
     assert "draft failed" in result.failed[0].error
     section = _section(tmp_path / "out")
     assert list(section["status"]) == ["failed", "ok", "ok"]
+
+
+@pytest.fixture
+def dask_cli_cluster(tmp_path: Path):
+    """A scheduler and two workers started as a user starts a cluster: ``dask scheduler``, ``dask worker``."""
+    bin_dir = Path(sys.executable).parent
+    address_file = tmp_path / "scheduler.json"
+    processes = [
+        subprocess.Popen(
+            [str(bin_dir / "dask"), "scheduler", "--scheduler-file", str(address_file), "--port", "0",
+             "--dashboard-address", ":0"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+    ]  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(address_file.read_text(encoding="utf-8"))["address"]
+        for _ in range(2):
+            processes.append(
+                subprocess.Popen(
+                    [str(bin_dir / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                )
+            )  # fmt: skip
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=60)
+
+
+def test_a_cluster_started_with_the_dask_cli_publishes_what_the_local_executor_does(
+    dask_cli_cluster: str, runs: dict[str, Path], tmp_path: Path
+) -> None:
+    cache = runs["local"].parent / "cache-local"  # the drafts the local run made, at a path the workers see
+    cluster = run_corpus(tmp_path / "cluster", ("zhuhai-2021",), scheduler=dask_cli_cluster, cache=cache,
+                         progress=False)  # fmt: skip
+    local = run_corpus(tmp_path / "local", ("zhuhai-2021",), jobs=1, cache=cache, progress=False, force=True)
+    assert not cluster.failed and not local.failed
+    for name in ("cross_section.csv", "corpus_figures.csv"):
+        assert (tmp_path / "cluster" / "data" / name).read_bytes() == (tmp_path / "local" / "data" / name).read_bytes()
+    for key in ("00_overview", "00_overview.zh"):
+        pages = [tmp_path / run / "reports" / "zhuhai-2021" / f"{key}.ipynb" for run in ("cluster", "local")]
+        assert _cell_texts(pages[0]) == _cell_texts(pages[1])
+    # The run stopped the kernels it started on the cluster's workers; the workers themselves go on.
+    from distributed import Client
+
+    with Client(dask_cli_cluster, timeout="30s") as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        plugins = client.run(lambda dask_worker: list(dask_worker.plugins))
+        assert all("gov-report-warm-kernel" not in names for names in plugins.values())
+        kernels = client.run(lambda: [p.pid for p in psutil.Process().children(recursive=True)])
+        assert all(children == [] for children in kernels.values())

@@ -7,13 +7,15 @@ same plugin. The kernel shares the worker's cache folder, so the analysis a work
 report's row is read by the report's notebooks, not computed again. A page is executed into a folder of the
 worker's own and travels back to the client as bytes: the workers need no path of the client's.
 
-A page's fingerprint is the batch's (notebook, parameters, the report's data and its parents', the helpers'
-code, the packages), so a page whose inputs did not change is taken from the previous output, not run again.
+A page's fingerprint covers what the batch's does (notebook, parameters, the report's data and its parents',
+the helpers' code, the packages), so a page whose inputs did not change is taken from the previous output.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -26,7 +28,7 @@ from distributed import WorkerPlugin
 
 from helpers.notebook.params import LANGS
 from helpers.publish import worker as kernel_worker
-from helpers.publish.collection import Job, declared_parameters, fingerprint, notebook_title, page_key, page_metadata
+from helpers.publish.collection import Job, declared_parameters, notebook_title, page_key, page_metadata
 from helpers.publish.html import page_name
 from helpers.publish.staging import kill_recorded
 from helpers.sources.cache import CACHE_DIR_ENV
@@ -68,17 +70,39 @@ class PageResult:
     phases: dict[str, float] = field(default_factory=dict)
 
 
-def page_tasks(report_id: str, report_dir: Path, stems: list[str], available: dict[str, Path]) -> list[PageTask]:
-    """The pages of one report: each chosen notebook in each language, its declared defaults otherwise kept."""
+@dataclass(frozen=True)
+class Notebook:
+    """A notebook of the run, read once: its path, its declared defaults, the sha256 of its bytes."""
+
+    stem: str
+    path: Path
+    defaults: dict[str, Any]
+    digest: str
+
+
+def read_notebooks(stems: list[str], available: dict[str, Path]) -> list[Notebook]:
+    """The chosen notebooks, each read and hashed once for the whole corpus (not once per report)."""
+    return [
+        Notebook(stem, available[stem], declared_parameters(available[stem]),
+                 hashlib.sha256(available[stem].read_bytes()).hexdigest())
+        for stem in stems
+    ]  # fmt: skip
+
+
+def page_tasks(report_id: str, report_dir: Path, notebooks: list[Notebook], report_print: str) -> list[PageTask]:
+    """The pages of one report: each chosen notebook in each language, its declared defaults otherwise kept.
+
+    A page's fingerprint is the report's (its data and its parents', the helpers' code, the packages: what the
+    batch's fingerprint covers) with the notebook and its parameters.
+    """
     tasks = []
-    for stem in stems:
-        path = available[stem]
+    for notebook in notebooks:
         for lang in LANGS:
-            parameters = {**declared_parameters(path), "report_dir": str(report_dir), "lang": lang}
+            parameters = {**notebook.defaults, "report_dir": str(report_dir), "lang": lang}
             parameters.pop("output_dir", None)
-            tasks.append(
-                PageTask(report_id, stem, lang, str(path), parameters, fingerprint(path, parameters, show_code=False))
-            )
+            payload = {"report": report_print, "notebook": notebook.digest, "parameters": parameters}
+            page_print = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+            tasks.append(PageTask(report_id, notebook.stem, lang, str(notebook.path), parameters, page_print))
     return tasks
 
 

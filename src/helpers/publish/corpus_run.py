@@ -38,6 +38,7 @@ from helpers.publish.corpus_pages import (
     WarmKernel,
     execute_pages,
     page_tasks,
+    read_notebooks,
     run_folder,
     stop_leftover_kernels,
 )
@@ -249,10 +250,11 @@ def run_corpus(
             planned.append((Item("", "jinshui-2020", "district", "410105", "410100", 2020, "金水区"), str(subject)))
         (staging / "reports").mkdir(parents=True)
         code = helpers_digest()
+        notebooks_read = read_notebooks(stems, available)
         tasks, reused = [], []
         for item, report_dir in planned:
             report_print = report_fingerprint(Path(report_dir), code)
-            pages = page_tasks(item.report_id, Path(report_dir), stems, available)
+            pages = page_tasks(item.report_id, Path(report_dir), notebooks_read, report_print)
             kept = previous.reuse(item, report_print, pages, staging)
             if kept is not None:
                 reused.append(kept)

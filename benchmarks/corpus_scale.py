@@ -157,10 +157,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--naive", action="store_true", help="also the naive way on the first count")
     parser.add_argument("--scheduler-check", type=int, default=0, metavar="N", help="reports on a dask CLI cluster")
+    parser.add_argument("--keep", type=Path, help="an empty folder for the outputs, kept (default: a temporary one)")
     args = parser.parse_args()
     counts = [None if c == "all" else int(c) for c in args.counts]
     with tempfile.TemporaryDirectory(prefix="corpus-scale-") as folder:
-        scratch = Path(folder)
+        scratch = args.keep or Path(folder)
+        scratch.mkdir(parents=True, exist_ok=True)
         if args.scheduler_check:
             print(json.dumps({"scheduler_check": scheduler_check(scratch, args.scheduler_check)}), flush=True)
         if args.naive:

@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gold_labels import CLASSES, classify
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = [ROOT / "data" / "annotation_gold" / name for name in
         ("corpus_sample.csv", "corpus_sample_heldout.csv", "corpus_sample_test.csv")]  # fmt: skip
 INDICATORS = ("gdp", "gdp_growth", "budget_revenue", "budget_revenue_growth")
-
-
-def classify(status: str, gold: str, found: float | None) -> str:
-    """correct, wrong value, missed or false figure (values within 0.5%: the rounding of 亿 and 万)."""
-    if status == "not_stated":
-        return "correct" if found is None else "false figure"
-    if found is None:
-        return "missed"
-    expected = float(gold)
-    return "correct" if abs(found - expected) <= 0.005 * max(abs(expected), 1e-9) else "wrong value"
 
 
 def main() -> None:
@@ -56,16 +50,15 @@ def main() -> None:
                 if outcome != "correct":
                     errors.append(f"- {row['source_path']} {row['indicator']}: {outcome} (gold {row['value'] or '—'}, "
                                   f"shown {found})")  # fmt: skip
-    classes = ("correct", "wrong value", "missed", "false figure")
-    print(f"{len(reports)} reports\n\n| indicator | " + " | ".join(classes) + " | accuracy |")
-    print("| --- |" + " ---: |" * (len(classes) + 1))
+    print(f"{len(reports)} reports\n\n| indicator | " + " | ".join(CLASSES) + " | accuracy |")
+    print("| --- |" + " ---: |" * (len(CLASSES) + 1))
     total: Counter[str] = Counter()
     for indicator in INDICATORS:
         counter = counts[indicator]
         total.update(counter)
-        cells = " | ".join(str(counter[c]) for c in classes)
+        cells = " | ".join(str(counter[c]) for c in CLASSES)
         print(f"| {indicator} | {cells} | {counter['correct'] / max(sum(counter.values()), 1):.1%} |")
-    cells = " | ".join(str(total[c]) for c in classes)
+    cells = " | ".join(str(total[c]) for c in CLASSES)
     print(f"| **all** | {cells} | **{total['correct'] / max(sum(total.values()), 1):.1%}** |\n")
     print("\n".join(errors))
 

@@ -26,6 +26,9 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gold_labels import CLASSES, classify
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "data" / "annotation_gold" / "corpus_sample.csv"
 #: Gold indicator names → the vocabulary's codes (data/indicators/indicators.csv).
@@ -36,7 +39,6 @@ CODES = {
     "disposable_income_urban": "urban_per_capita_disposable_income",
     "disposable_income_growth": "per_capita_disposable_income_growth",
 }
-CLASSES = ("correct", "wrong value", "missed", "false figure")
 
 
 #: The corpus's committed corrections of inferred metadata (a text whose opening names no place): the same flags
@@ -64,17 +66,6 @@ def drafted(text: Path, reports: Path, source_path: str) -> dict[str, float]:
         return {}
     with (added.pop() / "figures.csv").open(encoding="utf-8") as handle:
         return {row["figure_id"]: float(row["value"]) for row in csv.DictReader(handle)}
-
-
-def classify(status: str, gold_value: str, found: float | None) -> str:
-    """One of CLASSES for a gold row and what the draft holds for its indicator."""
-    if status == "not_stated":
-        return "correct" if found is None else "false figure"
-    if found is None:
-        return "missed"
-    expected = float(gold_value)
-    close = abs(found - expected) <= 0.005 * max(abs(expected), 1e-9)
-    return "correct" if close else "wrong value"
 
 
 def main() -> None:

@@ -9,7 +9,10 @@ import pytest
 
 from helpers.analysis import audit
 from helpers.analysis.metrics import build_derived_metrics, metric_value
+from helpers.analysis.recipes import difference, previous_from_growth, recipe_in_unit, total_from_share
+from helpers.analysis.terms import fig
 from helpers.sources.figures import FiguresValidationError
+from helpers.sources.intervals import Estimate
 from helpers.sources.reference import load_reference
 from helpers.sources.registry import get_report, load_report
 
@@ -65,3 +68,22 @@ def test_a_check_naming_no_figure_is_an_error(tmp_path: Path) -> None:
     report = load_report(folder)
     with pytest.raises(FiguresValidationError, match="'one_visit' is no figure of the report"):
         audit.rule_component_exceeds_total(report.figures(), build_derived_metrics(), load_reference(), report=report)
+
+
+@pytest.mark.parametrize(
+    ("recipe", "formula", "value", "checked"),
+    [
+        # 110 after a growth of 10%: 100 the year before
+        ("previous_from_growth", "a / (1 + b / 100)", 100.0, False),
+        # 110 said to be 10% of a total: 1100
+        ("total_from_share", "a / (b / 100)", 1100.0, True),
+        ("difference", "a − b", 100.0, False),
+    ],
+)
+def test_each_recipe_in_the_rows_unit_writes_computes_and_checks_as_its_own(recipe, formula, value, checked) -> None:
+    spec = recipe_in_unit(recipe, "m", "economy", "M", "M", fig("a"), fig("b"), "yuan")
+    own = {"previous_from_growth": previous_from_growth, "total_from_share": total_from_share, "difference": difference}
+    assert spec == own[recipe]("m", "economy", "M", "M", fig("a"), fig("b"), "yuan")
+    assert (spec.unit, spec.terms, spec.formula, spec.status) == ("yuan", (fig("a"), fig("b")), formula, "ok")
+    assert spec.compute(Estimate.exact(110.0), Estimate.exact(10.0)).value == pytest.approx(value)
+    assert (spec.check is not None) == checked

@@ -18,7 +18,7 @@ import pandas as pd
 from helpers import paths
 from helpers.bilingual import Bilingual, join_notes
 from helpers.sources.cache import cached
-from helpers.sources.entities import entity_of_report
+from helpers.sources.entities import Entity, entity_of_report
 from helpers.sources.figures import FiguresValidationError, read_csv_as_text
 from helpers.sources.intervals import Estimate, figure_estimate
 from helpers.sources.reference import MissingComparatorError, Reference
@@ -332,29 +332,12 @@ def observations(
         if row.item_id not in table.index:
             problems.append(f"{INDICATOR_MAP_CSV}: {row.source} has no figure {row.item_id!r}")
             continue
-        figure = table.loc[row.item_id]
         report = by_report[row.source]
-        estimate = figure_estimate(figure, year=report.meta.year_reviewed)
+        year = _mapped_year(row.year, report.meta.year_reviewed)
+        note = Bilingual(row.note, row.note_zh)
         entity = entity_of_report(report, entities)
-        found.append(
-            Observation(
-                row.indicator,
-                entity.entity_id,
-                row.source,
-                row.item_id,
-                estimate,
-                _mapped_year(row.year, report.meta.year_reviewed),
-                str(figure["section"]),
-                row.scope,
-                row.note,
-                str(figure["quote"]),
-                report.meta.title,
-                str(figure["qualifier"]),
-                row.note_zh,
-                str(figure["unit"]),
-                entity.level,
-            )
-        )
+        figure = table.loc[row.item_id]
+        found.append(_report_observation(report, figure, entity, row.indicator, row.item_id, year, row.scope, note))
     if problems:
         raise FiguresValidationError(INDICATOR_MAP_CSV, problems)
     mapped = set(vocabulary.mapping["source"])
@@ -379,26 +362,43 @@ def _drafted_observations(
             continue
         scope, why = vocabulary.draft_scopes.get((str(figure_id), entity.level), ("territory", None))
         note = join_notes(DRAFT_NOTE, why) if why else DRAFT_NOTE
-        found.append(
-            Observation(
-                str(figure_id),
-                entity.entity_id,
-                report.report_id,
-                str(figure_id),
-                figure_estimate(figure, year=report.meta.year_reviewed),
-                report.meta.year_reviewed,
-                str(figure["section"]),
-                scope,
-                note.en,
-                str(figure["quote"]),
-                report.meta.title,
-                str(figure["qualifier"]),
-                note.zh,
-                str(figure["unit"]),
-                entity.level,
-            )
-        )
+        code, year = str(figure_id), report.meta.year_reviewed
+        found.append(_report_observation(report, figure, entity, code, code, year, scope, note))
     return found
+
+
+def _report_observation(
+    report: ReportSource,
+    figure: pd.Series,
+    entity: Entity,
+    indicator: str,
+    item_id: str,
+    year: int | None,
+    scope: str,
+    note: Bilingual,
+) -> Observation:
+    """One figure of a report as an observation of ``indicator``: its interval, section, quote, qualifier and unit.
+
+    ``entity`` is the area the report speaks for; ``year``, ``scope`` and ``note`` are what the mapping row (or,
+    for a drafted report, the indicator's draft scope) says of the figure.
+    """
+    return Observation(
+        indicator,
+        entity.entity_id,
+        report.report_id,
+        item_id,
+        figure_estimate(figure, year=report.meta.year_reviewed),
+        year,
+        str(figure["section"]),
+        scope,
+        note.en,
+        str(figure["quote"]),
+        report.meta.title,
+        str(figure["qualifier"]),
+        note.zh,
+        str(figure["unit"]),
+        entity.level,
+    )
 
 
 def observations_frame(found: list[Observation]) -> pd.DataFrame:

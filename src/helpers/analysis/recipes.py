@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from helpers.analysis.terms import Inputs, Term, cmp, fig
@@ -85,59 +86,6 @@ def ratio(
     )
 
 
-def previous_from_growth(
-    metric_id: str,
-    theme: str,
-    label_en: str,
-    label_zh: str,
-    level: Term,
-    growth: Term,
-    unit: str,
-    note: Bilingual = NONE,
-    status: str = "ok",
-) -> MetricSpec:
-    """The previous-year level implied by a level and its growth rate: level / (1 + g/100)."""
-    return MetricSpec(
-        metric_id,
-        theme,
-        label_en,
-        label_zh,
-        unit,
-        (level, growth),
-        lambda v, g: v / (g.scale(0.01) + 1.0),
-        f"{level} / (1 + {growth} / 100)",
-        status,
-        note,
-    )
-
-
-def total_from_share(
-    metric_id: str,
-    theme: str,
-    label_en: str,
-    label_zh: str,
-    part: Term,
-    share: Term,
-    unit: str,
-    note: Bilingual = NONE,
-    status: str = "ok",
-) -> MetricSpec:
-    """The comparator total implied by a part and the share it is said to be: part / (share / 100)."""
-    return MetricSpec(
-        metric_id,
-        theme,
-        label_en,
-        label_zh,
-        unit,
-        (part, share),
-        lambda p, s: p / s.scale(0.01),
-        f"{part} / ({share} / 100)",
-        status,
-        note,
-        check=_total_at_least_part,
-    )
-
-
 def _total_at_least_part(result: Estimate, values: list[Estimate]) -> Bilingual:
     """A total implied by a share cannot be smaller than the part it contains."""
     if result.high < values[0].low:
@@ -148,7 +96,17 @@ def _total_at_least_part(result: Estimate, values: list[Estimate]) -> Bilingual:
     return NONE
 
 
-def difference(
+#: The recipes of two terms whose value is in the row's own unit: how each computes from (left, right), its
+#: formula, and the check of its result (or None). Each is also a function of its name below.
+_IN_UNIT: dict[str, tuple[Callable[..., Estimate], str, Callable[[Estimate, list[Estimate]], Bilingual] | None]] = {
+    "previous_from_growth": (lambda v, g: v / (g.scale(0.01) + 1.0), "{left} / (1 + {right} / 100)", None),
+    "total_from_share": (lambda p, s: p / s.scale(0.01), "{left} / ({right} / 100)", _total_at_least_part),
+    "difference": (lambda a, b: a - b, "{left} − {right}", None),
+}
+
+
+def recipe_in_unit(
+    recipe: str,
     metric_id: str,
     theme: str,
     label_en: str,
@@ -159,7 +117,8 @@ def difference(
     note: Bilingual = NONE,
     status: str = "ok",
 ) -> MetricSpec:
-    """Left − right, for levels in the same unit (also the previous-year level implied by a change)."""
+    """The spec of a recipe of two terms in ``unit``: ``previous_from_growth``, ``total_from_share``, ``difference``."""
+    compute, formula, check = _IN_UNIT[recipe]
     return MetricSpec(
         metric_id,
         theme,
@@ -167,11 +126,20 @@ def difference(
         label_zh,
         unit,
         (left, right),
-        lambda a, b: a - b,
-        f"{left} − {right}",
+        compute,
+        formula.format(left=left, right=right),
         status,
         note,
+        check=check,
     )
+
+
+#: The previous-year level implied by a level and its growth rate: level / (1 + g/100).
+previous_from_growth = partial(recipe_in_unit, "previous_from_growth")
+#: The comparator total implied by a part and the share it is said to be: part / (share / 100).
+total_from_share = partial(recipe_in_unit, "total_from_share")
+#: Left − right, for levels in the same unit (also the previous-year level implied by a change).
+difference = partial(recipe_in_unit, "difference")
 
 
 def term(text: str) -> Term:
@@ -186,8 +154,7 @@ def _from_row(row: dict[str, str]) -> MetricSpec:
     status = row["status"] or "ok"
     if row["recipe"] in ("percent_of", "ratio"):
         return ratio(*labels, left, right, percent=row["recipe"] == "percent_of", status=status, note=note)
-    build = {"total_from_share": total_from_share, "previous_from_growth": previous_from_growth}
-    return build.get(row["recipe"], difference)(*labels, left, right, row["unit"], note, status)
+    return recipe_in_unit(row["recipe"], *labels, left, right, row["unit"], note, status)
 
 
 RECIPES: tuple[str, ...] = ("percent_of", "ratio", "total_from_share", "previous_from_growth", "difference")

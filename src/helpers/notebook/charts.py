@@ -33,14 +33,7 @@ def plot_theme_levels(ctx: Context, theme: str, unit: str, top_n: int = 10) -> F
     rows = rows.nlargest(top_n, "value")
     if rows.empty:
         return None
-    records = list(rows.itertuples(index=False))
-    data = pd.DataFrame(
-        {
-            "indicator": [_wrap(_indicator(r, lang), lang) for r in records],
-            "value": [r.value for r in records],
-            "label": [QUALIFIER_SIGNS[r.qualifier] + format_number(r.value, lang, compact=True) for r in records],
-        }
-    )
+    data = _bar_data(rows, lang)
     ax = bar_chart(
         data,
         "indicator",
@@ -69,14 +62,7 @@ def plot_theme_rates(ctx: Context, theme: str) -> Figure | None:
     ]
     if rows.empty:
         return None
-    records = list(rows.itertuples(index=False))
-    data = pd.DataFrame(
-        {
-            "indicator": [_wrap(_indicator(r, lang), lang) for r in records],
-            "value": [r.value for r in records],
-            "label": [QUALIFIER_SIGNS[r.qualifier] + format_number(r.value, lang, compact=True) + "%" for r in records],
-        }
-    )
+    data = _bar_data(rows, lang, suffix="%")
     title = theme_label(theme, lang) + ("：" if lang == "zh" else ": ") + text("stated_rates", lang)
     ax = bar_chart(
         data, "indicator", "value", unit="percent", lang=lang, label_column="label", title=title,
@@ -84,6 +70,20 @@ def plot_theme_rates(ctx: Context, theme: str) -> Figure | None:
     )  # fmt: skip
     ax.set_xlim(0, max(100.0, float(data["value"].max())) * 1.12)
     return finish(ax)
+
+
+def _bar_data(rows: pd.DataFrame, lang: str, suffix: str = "") -> pd.DataFrame:
+    """Figures as bars: the wrapped indicator name, the value, and its label (≥ or ≤ for a bound, then ``suffix``)."""
+    records = list(rows.itertuples(index=False))
+    return pd.DataFrame(
+        {
+            "indicator": [_wrap(_indicator(r, lang), lang) for r in records],
+            "value": [r.value for r in records],
+            "label": [
+                QUALIFIER_SIGNS[r.qualifier] + format_number(r.value, lang, compact=True) + suffix for r in records
+            ],
+        }
+    )
 
 
 def plot_metric_intervals(ctx: Context, theme: str | None = None, unit: str = "percent") -> Figure | None:

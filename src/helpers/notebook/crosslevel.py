@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -68,33 +70,38 @@ def comparison_table(
     metrics: pd.DataFrame, basis: str, lang: str, theme: str | None, parent: str, parents: tuple[str, ...]
 ) -> pd.DataFrame:
     """Comparisons with value, interval and status, localized; missing rows excluded."""
-    rows = comparison_rows(metrics, basis, parents, theme, parent)
-    rows = rows[rows["status"] != "missing"]
-    return pd.DataFrame(
-        [
-            {
-                text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
-                text("value_interval", lang): format_estimate(row.value, row.low, row.high, row.unit, lang),
-                text("status", lang): pick(STATUS_LABELS[row.status], lang),
-            }
-            for row in rows.itertuples(index=False)
-        ]
-    )
+    return _per_metric(comparison_rows(metrics, basis, parents, theme, parent), lang, _value_cells)
 
 
 def comparison_details(
     metrics: pd.DataFrame, basis: str, lang: str, theme: str | None, parent: str, parents: tuple[str, ...]
 ) -> pd.DataFrame:
     """What the compact comparison table leaves out: both sources with their quotes, and the note."""
-    rows = comparison_rows(metrics, basis, parents, theme, parent)
+    return _per_metric(comparison_rows(metrics, basis, parents, theme, parent), lang, _source_cells)
+
+
+def _value_cells(row: Any, lang: str) -> dict[str, str]:
+    """The compact table's cells of a comparison: its value with the interval, and its status."""
+    return {
+        text("value_interval", lang): format_estimate(row.value, row.low, row.high, row.unit, lang),
+        text("status", lang): pick(STATUS_LABELS[row.status], lang),
+    }
+
+
+def _source_cells(row: Any, lang: str) -> dict[str, str]:
+    """The details' cells of a comparison: both sources with their quotes, and the note."""
+    return {
+        text("sources", lang): _sources(row.evidence, lang),
+        text("note", lang): row.note_zh if lang == "zh" else row.note,
+    }
+
+
+def _per_metric(rows: pd.DataFrame, lang: str, cells: Callable[[Any, str], dict[str, str]]) -> pd.DataFrame:
+    """The comparisons a source fills (missing rows left out), one line each: the metric's label, then ``cells``."""
     rows = rows[rows["status"] != "missing"]
     return pd.DataFrame(
         [
-            {
-                text("metric", lang): row.label_zh if lang == "zh" else row.label_en,
-                text("sources", lang): _sources(row.evidence, lang),
-                text("note", lang): row.note_zh if lang == "zh" else row.note,
-            }
+            {text("metric", lang): row.label_zh if lang == "zh" else row.label_en, **cells(row, lang)}
             for row in rows.itertuples(index=False)
         ]
     )

@@ -120,3 +120,15 @@ def test_a_heading_that_closes_the_plan_period_opens_the_review(draft_of) -> Non
     # Xining: «一、“十三五”规划圆满收官，西宁站在新发展起点» opens the review of 2020, not the plan.
     draft = draft_of("一、“十三五”规划圆满收官，许昌站在新发展起点\n\n过去一年，全市地区生产总值增长1.8%。\n")
     assert _value(draft, "gdp_growth") == 1.8
+
+
+def test_growth_from_a_level_five_years_back_is_the_period_s(draft_of) -> None:
+    # Naqu (那曲市): «全市地区生产总值由2015年的94.9亿元增加到170亿元，增长79.1%»: 170亿元 = 1.7e10 yuan is 2020's
+    # level; 79.1% is the growth since 2015 (170 / 94.9 − 1 = 79.1%), not 2020's, and 94.9 is 2015's.
+    draft = draft_of(YEAR + "全市地区生产总值由2015年的94.9亿元增加到170亿元，增长79.1%。\n")
+    assert _value(draft, "gdp") == 170e8
+    assert "gdp_growth" not in set(draft.figures["figure_id"])
+    assert _excluded(draft, "79.1")["category"] == "multi_year"
+    # From the year before, the growth is the year's: «由2019年的160亿元增加到170亿元，增长6.25%».
+    draft = draft_of(YEAR + "全市地区生产总值由2019年的160亿元增加到170亿元，增长6.25%。\n")
+    assert _value(draft, "gdp_growth") == 6.25

@@ -159,13 +159,17 @@ def trap(
         return "multi_year", f"a figure of several years ({multi.group()}), not the value of {year}"
     # A level is dated by a year of its own clause only (比2010年翻一番，人均地区生产总值突破1.5万美元: 2020's level).
     dated = before if row["kind"] in ("growth_rate", "change") else own_clause
-    for match in re.finditer(r"([比较是与])?((?:19|20)\d\d)年(?!以来)", dated):
-        earlier = int(match.group(2))
+    growth = row["kind"] in ("growth_rate", "change")
+    for match in re.finditer(r"([比较是与从由])?((?:19|20)\d\d)年(?!以来)", dated):
+        earlier, word = int(match.group(2)), match.group(1)
+        # 由2015年的94.9亿元增加到170亿元，增长79.1%: the level reached is the year's, the growth the period's.
+        if word in ("从", "由") and growth and earlier < year - 1:
+            return "multi_year", f"a change since {earlier} ({word}{earlier}年…), not the change of {year}"
         if re.search("到|至|达", dated[match.end() :]):
             continue  # 从2015年的25404元增加到37202元, 较2015年净增330户、达586户: the value reached is the year's
-        if match.group(1) in ("比", "较") and earlier < year - 1:
+        if word in ("比", "较") and earlier < year - 1:
             return "multi_year", f"a change since {earlier} (比{earlier}年), not the change of {year}"
-        if not match.group(1) and earlier < year:
+        if word not in ("比", "较", "是", "与") and earlier < year:
             return "multi_year", f"a figure of {earlier}, not of {year}"
     explicit_year = re.search(f"{year}年(?!以来)", before)
     in_five_years = frame == "multi" and not explicit_year and indicator.measure in ("growth", "flow")

@@ -30,10 +30,10 @@ from helpers import paths
 from helpers.analysis.cross_section import FIGURE_COLUMNS, KEY_COLUMNS, corpus_figures, cross_section_row
 from helpers.analysis.tables import load_analysis
 from helpers.publish.collection import data_hashes, helpers_digest, notebook_paths, package_versions, select_stems
+from helpers.publish.corpus_outcomes import Item, Outcome, Previous, manifest_entry, write_row
 from helpers.publish.corpus_page import write_pages
 from helpers.publish.corpus_pages import (
     DEFAULT_NOTEBOOKS,
-    PageResult,
     PageTask,
     WarmKernel,
     execute_pages,
@@ -53,35 +53,6 @@ from helpers.sources.text import file_sha256
 CACHE_DIR = paths.PROJECT_ROOT / ".cache" / "corpus"
 DEFAULT_OUTPUT = paths.REPORTS_DIR / "corpus"
 _PACKAGE = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Item:
-    """One text of the corpus to analyse, with its committed metadata."""
-
-    source_path: str
-    report_id: str
-    level: str
-    division_code: str
-    parent_code: str
-    year_reviewed: int
-    entity_zh: str
-
-
-@dataclass
-class Outcome:
-    """What became of one report: its row, figures and pages, or the reason it failed."""
-
-    source_path: str
-    report_id: str
-    status: str
-    seconds: float
-    error: str = ""
-    row: dict[str, object] = field(default_factory=dict)
-    figures: pd.DataFrame | None = None
-    pages: list[PageResult] = field(default_factory=list)
-    fingerprint: str = ""
-    reused: bool = False
 
 
 def corpus_items(table: Path = REPORTS_CSV) -> list[Item]:
@@ -318,76 +289,6 @@ def report_fingerprint(report_dir: Path, code: str) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-@dataclass
-class Previous:
-    """The previous run's output: what a report had (fingerprints, rows, figures, pages), to take unchanged."""
-
-    output: Path
-    reports: dict[str, dict]
-
-    @classmethod
-    def none(cls, output: Path) -> Previous:
-        """Nothing to take (``--force``, or no previous output)."""
-        return cls(output, {})
-
-    @classmethod
-    def read(cls, output: Path) -> Previous:
-        """The previous output's manifest; nothing when it is missing or unreadable."""
-        try:
-            manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls.none(output)
-        return cls(output, dict(manifest.get("reports", {})))
-
-    def reuse(self, item: Item, report_print: str, pages: Sequence[PageTask], staging: Path) -> Outcome | None:
-        """The report as the previous run published it, its pages copied into ``staging``; None if anything changed."""
-        entry = self.reports.get(item.report_id)
-        if not entry or entry.get("status") != "ok" or entry.get("fingerprint") != report_print:
-            return None
-        old_pages = entry.get("pages", {})
-        if set(old_pages) != {p.key for p in pages}:
-            return None
-        folder = self.output / "reports" / item.report_id
-        files = [folder / f"{p.key}{suffix}" for p in pages for suffix in (".html", ".ipynb")]
-        if any(old_pages[p.key].get("fingerprint") != p.fingerprint for p in pages) or not all(
-            f.is_file() for f in [*files, folder / ROW_FILE]
-        ):
-            return None
-        try:
-            row, figures = read_row(folder / ROW_FILE)
-        except (OSError, ValueError, KeyError):
-            return None
-        # A copy, not links: the old output is removed once the new one is in place (its results go along).
-        shutil.copytree(folder, staging / "reports" / item.report_id)
-        results = [
-            PageResult(k, v["status"], v["seconds"], v["error"], v["fingerprint"], phases=v.get("phases", {}))
-            for k, v in old_pages.items()
-        ]
-        return Outcome(
-            item.source_path, item.report_id, "ok", 0.0, "", row, figures, results,
-            report_print, reused=True,
-        )  # fmt: skip
-
-
-#: Each report's row and figures as it published them, exactly (JSON keeps a number a number and an empty
-#: text empty, where the CSV would not): what the next run takes when the report did not change.
-ROW_FILE = "cross_section.json"
-
-
-def write_row(folder: Path, outcome: Outcome) -> None:
-    """Keep a report's row and figures beside its pages."""
-    figures = outcome.figures if outcome.figures is not None else pd.DataFrame(columns=list(FIGURE_COLUMNS))
-    payload = {"row": outcome.row, "figures": figures.to_dict("records")}
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / ROW_FILE).write_text(json.dumps(payload, ensure_ascii=False, default=str), encoding="utf-8")
-
-
-def read_row(path: Path) -> tuple[dict[str, object], pd.DataFrame]:
-    """A report's row and figures as :func:`write_row` kept them."""
-    payload = json.loads(path.read_text(encoding="utf-8"))
-    return dict(payload["row"]), pd.DataFrame(payload["figures"], columns=list(FIGURE_COLUMNS))
-
-
 def tables(outcomes: Sequence[Outcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cross-section (one row per report, a failed one with its reason) and the tidy figures."""
     rows = []
@@ -431,28 +332,6 @@ def publish(
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def manifest_entry(outcome: Outcome) -> dict[str, object]:
-    """A report's entry in ``manifest.json``: its status, seconds, error, fingerprint and pages."""
-    return {
-        "source_path": outcome.source_path,
-        "status": outcome.status,
-        "seconds": round(outcome.seconds, 3),
-        "error": outcome.error,
-        "reused": outcome.reused,
-        "fingerprint": outcome.fingerprint,
-        "pages": {
-            p.key: {
-                "status": p.status,
-                "seconds": round(p.seconds, 3),
-                "error": p.error,
-                "fingerprint": p.fingerprint,
-                "phases": p.phases,
-            }
-            for p in outcome.pages
-        },
-    }
 
 
 def is_missing(value: object) -> bool:

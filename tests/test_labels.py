@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers.analysis import audit
+from helpers.analysis import audit, audit_comparisons, audit_support
 from helpers.notebook import report
 from helpers.notebook.labels import (
     RULE_LABELS,
@@ -63,18 +63,19 @@ def test_every_theme_has_both_languages() -> None:
 
 
 def _rule_ids_in_audit_source() -> set[str]:
-    """Every rule id audit.py can put in a finding, read from its source (not a copy typed here).
+    """Every rule id the audit's modules can put in a finding, read from their source (not a copy typed here).
 
-    A finding's rule is the ``rule`` argument of a helper that takes one (``_finding``, ``_figures_out_of_range``):
+    A finding's rule is the ``rule`` argument of a helper that takes one (``finding``, ``_figures_out_of_range``):
     each call passes a literal, a choice between literals (``"a" if agree else "b"``) or, inside such a helper,
     its own ``rule`` parameter.
     """
-    tree = ast.parse(Path(inspect.getfile(audit)).read_text(encoding="utf-8"))
-    functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+    modules = (audit, audit_comparisons, audit_support)
+    trees = [ast.parse(Path(inspect.getfile(module)).read_text(encoding="utf-8")) for module in modules]
+    functions = [node for tree in trees for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
     takes_rule = {
         f.name: [a.arg for a in f.args.args].index("rule") for f in functions if "rule" in {a.arg for a in f.args.args}
     }
-    assert "_finding" in takes_rule, "audit.py no longer builds findings with _finding(rule, ...)"
+    assert "finding" in takes_rule, "the audit no longer builds findings with finding(rule, ...)"
     ids: set[str] = set()
     for function in functions:
         own = {a.arg for a in function.args.args}
@@ -108,7 +109,7 @@ def test_every_rule_the_audit_can_emit_has_a_name_in_both_languages() -> None:
 
 def test_a_finding_of_an_unnamed_rule_is_refused() -> None:
     with pytest.raises(KeyError, match="no_such_rule"):
-        audit._finding("no_such_rule", "key", "info", [], "en", "zh")
+        audit_support.finding("no_such_rule", "key", "info", [], "en", "zh")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

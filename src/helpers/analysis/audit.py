@@ -1,4 +1,8 @@
-"""Audit rules that check the report's internal claims and produce findings.
+"""Audit rules that check the report's internal claims and produce findings; the run of every rule.
+
+The rules on the report's own figures (shares, growth rates, parts and totals, stated shares and gaps) are
+here; those on the comparisons with other reports (scopes, sources, dates, population bases) are in
+:mod:`helpers.analysis.audit_comparisons`.
 
 Each rule reads the figures table, the derived metrics and the reference, and returns findings with a
 severity: ``error`` (a claim that cannot be true as printed), ``warning`` (a claim to treat with care: out of
@@ -8,53 +12,46 @@ reader should know). Rules stay quiet when there is nothing to say.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 
 import pandas as pd
 
+from helpers.analysis.audit_comparisons import (
+    rule_lower_bound_inputs,
+    rule_missing_comparators,
+    rule_one_sided_comparators,
+    rule_population_scope,
+    rule_scope_mismatch,
+    rule_two_sources_agree,
+    rule_undated_comparator,
+)
 from helpers.analysis.audit_support import (
     FINDING_COLUMNS,
-    RULE_NAMES,
     SEVERITIES,
     Finding,
-    area_observations,
-    audited_report,
+    finding,
     indicator_names,
     percent_text,
     points_text,
     report_checks,
-    report_figure_ids,
-    value_text,
     with_interval,
 )
 from helpers.analysis.audit_support import (
     RULE_NAME_COLUMNS as RULE_NAME_COLUMNS,
 )
 from helpers.analysis.audit_support import (
+    RULE_NAMES as RULE_NAMES,  # the rules' names in both languages, read with the rules
+)
+from helpers.analysis.audit_support import (
     with_rule_names as with_rule_names,
 )
-from helpers.analysis.indicators import Observation, load_vocabulary
 from helpers.analysis.terms import Inputs, fig
-from helpers.sources.reference import Reference, population_bases
+from helpers.sources.reference import Reference
 from helpers.sources.registry import ReportSource
 
 #: Year-on-year growth rates outside this range (percent) are flagged for a second look.
 PLAUSIBLE_GROWTH_PERCENT: tuple[float, float] = (-50.0, 100.0)
-
-
-def _finding(rule: str, key: str, severity: str, figure_ids: list[str], en: str, zh: str) -> Finding:
-    if rule not in RULE_NAMES:
-        raise KeyError(f"audit rule {rule!r} has no name in RULE_NAMES (English and Chinese)")
-    return {
-        "finding_id": f"{rule}__{key}",
-        "rule": rule,
-        "severity": severity,
-        "figure_ids": ";".join(figure_ids),
-        "message_en": en,
-        "message_zh": zh,
-    }
 
 
 def rule_share_out_of_range(
@@ -70,7 +67,7 @@ def rule_share_out_of_range(
         part = levels.get(row.base_figure_id, math.nan)
         implied = part / (row.value / 100) if row.value else math.inf
         found.append(
-            _finding(
+            finding(
                 "share_out_of_range",
                 row.figure_id,
                 "error",
@@ -112,7 +109,7 @@ def rule_stated_share_vs_comparator(
         source_en = "the share computed from the sourced total" if share else "the gap computed from the printed rates"
         source_zh = "按有出处的总量计算的比重" if share else "按双方所载增速计算的差距"
         found.append(
-            _finding(
+            finding(
                 "stated_share_vs_comparator" if share else "stated_gap_vs_computed",
                 figure_id,
                 severity,
@@ -136,7 +133,7 @@ def _figures_out_of_range(
     low, high = bounds
     rows = figures[(figures["kind"] == kind) & ~figures["value"].between(low, high)]
     return [
-        _finding(
+        finding(
             rule,
             row.figure_id,
             severity,
@@ -198,7 +195,7 @@ def rule_component_exceeds_total(
         share = (part / whole).scale(100).value
         if part.high <= whole.low:
             found.append(
-                _finding(
+                finding(
                     "component_within_total",
                     part_term.ident,
                     "info",
@@ -211,7 +208,7 @@ def rule_component_exceeds_total(
             )
         elif part.low > whole.high:
             found.append(
-                _finding(
+                finding(
                     "component_exceeds_total",
                     part_term.ident,
                     "error",
@@ -244,7 +241,7 @@ def rule_parts_sum_to_total(
         names_zh = "、".join(labels[p][1] for p in part_ids)
         total_en, total_zh = labels[total_id]
         found.append(
-            _finding(
+            finding(
                 "parts_sum_to_total" if agree else "parts_do_not_sum_to_total",
                 total_id,
                 "info" if agree else "warning",
@@ -253,228 +250,6 @@ def rule_parts_sum_to_total(
                 + ("the parts make up the total; never add the total to them." if agree else "they do not agree."),
                 f"{names_zh}合计{with_interval(summed, 'zh')}，与{total_zh}{with_interval(total, 'zh')}"
                 + ("相符：分项构成总数，不可再与总数相加。" if agree else "不符。"),
-            )
-        )
-    return found
-
-
-def rule_scope_mismatch(
-    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
-) -> list[Finding]:
-    """Every metric that compares different scopes is flagged once (not once per population basis), with why."""
-    figure_ids = set(figures["figure_id"])
-    # Rows mismatched only by a population basis of another scope are covered once by population_scope.
-    bases = population_bases(reference, report)
-    other_scope = [basis_id for basis_id, basis in bases.items() if not basis.matches_report_scope]
-    rows = metrics[(metrics["status"] == "scope_mismatch") & ~metrics["population_basis"].isin(other_scope)]
-    rows = rows.drop_duplicates("metric_id")
-    return [
-        _finding(
-            "scope_mismatch",
-            row.metric_id,
-            "warning",
-            report_figure_ids(row.inputs, figure_ids, report),
-            f"{row.label_en} = {value_text(row.value, row.unit)} compares different scopes; {row.note}.",
-            f"{row.label_zh}为{value_text(row.value, row.unit)}：比较口径不同，仅供参考；{row.note_zh}。",
-        )
-        for row in rows.itertuples(index=False)
-    ]
-
-
-def rule_two_sources_agree(
-    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
-) -> list[Finding]:
-    """A value of the year stated by two sources (a report and a reference table) must agree within rounding."""
-    del metrics
-    names = load_vocabulary().indicators
-    found_all, subject = area_observations(figures, reference, report)
-    groups: dict[tuple[str, str], list[Observation]] = {}
-    for observation in found_all:
-        if observation.year == subject.year and observation.section == "review":
-            groups.setdefault((observation.indicator, observation.entity), []).append(observation)
-    findings = []
-    for (indicator, entity), group in sorted(groups.items()):
-        for first, second in itertools.combinations(group, 2):
-            a, b = first.estimate, second.estimate
-            agree = a.low <= b.high and b.low <= a.high
-            findings.append(
-                _finding(
-                    "two_sources_agree" if agree else "two_sources_disagree",
-                    f"{entity}_{indicator}__{first.qualified_id}__{second.qualified_id}",
-                    "info" if agree else "error",
-                    report_figure_ids(f"{first.qualified_id};{second.qualified_id}", set(figures["figure_id"]), report),
-                    f"{subject.names(entity)[0]}, {names[indicator].name_en}: {first.qualified_id} gives "
-                    f"{with_interval(a, 'en')}, {second.qualified_id} gives {with_interval(b, 'en')}: "
-                    + ("they agree within rounding." if agree else "they disagree."),
-                    f"{subject.names(entity)[1]}{names[indicator].name_zh}：{first.qualified_id}为"
-                    f"{with_interval(a, 'zh')}，{second.qualified_id}为{with_interval(b, 'zh')}，"
-                    + ("两者的区间重叠，在舍入误差内一致。" if agree else "两者不一致。"),
-                )
-            )
-    return findings
-
-
-def rule_missing_comparators(
-    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
-) -> list[Finding]:
-    """Metrics that cannot be computed because a comparator has no cited source."""
-    del figures, reference
-    rows = metrics[metrics["status"] == "missing"]
-    return [
-        _finding(
-            "missing_comparator",
-            f"{row.metric_id}__{row.population_basis or 'all'}",
-            "info",
-            [],
-            f"{row.label_en}"
-            + (f" ({row.population_basis})" if row.population_basis else "")
-            + f" is not computed: {row.note}.",
-            f"{row.label_zh}"
-            + (f"（{row.population_basis}）" if row.population_basis else "")
-            + f"未计算：{row.note_zh}。",
-        )
-        for row in rows.itertuples(index=False)
-    ]
-
-
-def rule_lower_bound_inputs(
-    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
-) -> list[Finding]:
-    """Figures printed as floors or ceilings, and how many derived metrics inherit that one-sidedness."""
-    del reference
-    found = []
-    for row in figures[figures["qualifier"].isin(["at_least", "at_most"])].itertuples(index=False):
-        names = {row.figure_id, f"{audited_report(report).report_id}:{row.figure_id}"}
-        users = metrics[metrics["inputs"].str.split(";").apply(lambda ids, n=names: bool(n & set(ids)))]
-        if users.empty:
-            continue
-        bound_en = "a floor" if row.qualifier == "at_least" else "a ceiling"
-        bound_zh = "下限" if row.qualifier == "at_least" else "上限"
-        found.append(
-            _finding(
-                "one_sided_input",
-                row.figure_id,
-                "info",
-                [row.figure_id],
-                f"{row.indicator_en} is printed as {bound_en} ({row.quote}); {len(users)} derived metric rows use it, "
-                "and their intervals extend one way by the convention in data/README.md.",
-                f"{row.indicator_zh}为{bound_zh}（“{row.quote}”）；{len(users)}行派生指标使用该数，其区间按约定单向延伸。",
-            )
-        )
-    return found
-
-
-def rule_one_sided_comparators(
-    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
-) -> list[Finding]:
-    """Comparators printed as floors or ceilings (a parent's 超过5万亿), and the derived rows that use them.
-
-    The district's own one-sided figures are ``one_sided_input``; a floor on the other side of a share or
-    a gap widens the interval just as much, and is easier to miss.
-    """
-    found = []
-    names = load_vocabulary().indicators
-    used_ids = metrics["inputs"].str.split(";")
-    found_all, subject = area_observations(figures, reference, report)
-    for observation in found_all:
-        if observation.entity == subject.entity_id or observation.qualifier not in ("at_least", "at_most"):
-            continue
-        users = metrics[used_ids.apply(lambda ids, i=observation.qualified_id: i in ids)]
-        if users.empty:
-            continue
-        name_en, name_zh = subject.names(observation.entity)
-        indicator = names[observation.indicator]
-        floor = observation.qualifier == "at_least"
-        bound_zh = "下限" if floor else "上限"
-        found.append(
-            _finding(
-                "one_sided_comparator",
-                observation.qualified_id.replace(":", "__"),
-                "info",
-                [],
-                f"{name_en}'s {indicator.name_en} ({observation.qualified_id}) is printed as "
-                f"{'a floor' if floor else 'a ceiling'} («{observation.quote}»); {len(users)} derived metric rows "
-                "use it, and their intervals extend one way by the convention in data/README.md.",
-                f"{name_zh}{indicator.name_zh}（{observation.qualified_id}）原文为{bound_zh}"
-                f"（“{observation.quote}”）；"
-                f"{len(users)}行派生指标使用该数，其区间按约定单向延伸。",
-            )
-        )
-    return found
-
-
-def rule_undated_comparator(
-    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
-) -> list[Finding]:
-    """A parent's value of no stated year (a threshold crossed in a five-year review) is not the year's level.
-
-    It is never compared; the finding says which comparison it would have filled and that it stays empty.
-    """
-    del metrics
-    found_all, subject = area_observations(figures, reference, report)
-    district = {o.indicator for o in found_all if o.entity == subject.entity_id and o.year == subject.year}
-    names = load_vocabulary().indicators
-    found = []
-    for observation in found_all:
-        if (
-            observation.entity == subject.entity_id
-            or observation.year is not None
-            or observation.indicator not in district
-        ):
-            continue
-        indicator = names[observation.indicator]
-        name_en, name_zh = subject.names(observation.entity)
-        found.append(
-            _finding(
-                "undated_comparator",
-                observation.qualified_id.replace(":", "__"),
-                "warning",
-                report_figure_ids(
-                    ";".join(
-                        o.qualified_id
-                        for o in found_all
-                        if o.entity == subject.entity_id and o.indicator == observation.indicator
-                    ),
-                    set(figures["figure_id"]),
-                    report,
-                ),
-                f"{name_en}'s figure for {indicator.name_en}, «{observation.quote}» "
-                f"({observation.qualified_id}), states no year ({observation.note}): it is not used as the "
-                f"{subject.year} level, and the comparison it would fill stays missing.",
-                f"{name_zh}关于{indicator.name_zh}的“{observation.quote}”（{observation.qualified_id}）未注明年份"
-                f"（{observation.note_zh}）：不作为{subject.year}年数使用，相应的比较仍缺数据。",
-            )
-        )
-    return found
-
-
-def rule_population_scope(
-    figures: pd.DataFrame, metrics: pd.DataFrame, reference: Reference, *, report: ReportSource | None = None
-) -> list[Finding]:
-    """A population basis of another scope than the report's figures, against the first basis of the same scope.
-
-    Once per such basis (its rows are not flagged one by one): how far per-capita values move between the two.
-    """
-    del figures, metrics
-    bases = list(population_bases(reference, report).values())
-    same = next((basis for basis in bases if basis.matches_report_scope), None)
-    found = []
-    for basis in bases:
-        if basis.matches_report_scope or same is None:
-            continue
-        ratio = basis.estimate.value / same.estimate.value
-        wide, narrow = f"{basis.estimate.value:,.0f}", f"{same.estimate.value:,.0f}"
-        found.append(
-            _finding(
-                "population_scope",
-                basis.basis_id,
-                "warning",
-                [],
-                f"{basis.label_en}: {wide} people, against {same.label_en}: {narrow}. "
-                f"{basis.mismatch.en[:1].upper()}{basis.mismatch.en[1:]}. "
-                f"Per-capita values differ by a factor of {ratio:.2f} between the two bases.",
-                f"{basis.label_zh}为{wide}人，{same.label_zh}为{narrow}人。{basis.mismatch.zh}。"
-                f"按后者计算的人均值为按前者计算的{ratio:.2f}倍。",
             )
         )
     return found

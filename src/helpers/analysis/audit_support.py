@@ -126,3 +126,17 @@ def with_rule_names(findings: pd.DataFrame) -> pd.DataFrame:
     for offset, column in enumerate(RULE_NAME_COLUMNS):
         named.insert(position + offset, column, named["rule"].map(lambda r, i=offset: RULE_NAMES[r][i]))
     return named
+
+
+def finding(rule: str, key: str, severity: str, figure_ids: list[str], en: str, zh: str) -> Finding:
+    """One finding of ``rule`` (which must have its names in RULE_NAMES), keyed by ``key``."""
+    if rule not in RULE_NAMES:
+        raise KeyError(f"audit rule {rule!r} has no name in RULE_NAMES (English and Chinese)")
+    return {
+        "finding_id": f"{rule}__{key}",
+        "rule": rule,
+        "severity": severity,
+        "figure_ids": ";".join(figure_ids),
+        "message_en": en,
+        "message_zh": zh,
+    }
